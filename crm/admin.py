@@ -1,0 +1,75 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from crm.models import Affiliation, ConsentRecord, Contact, Organisation, Tag
+
+TIMESTAMPS = ("created_at", "updated_at")
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind")
+    list_filter = ("kind",)
+    search_fields = ("name",)
+
+
+class AffiliationInline(admin.TabularInline):
+    model = Affiliation
+    extra = 0
+    autocomplete_fields = ("contact", "organisation")
+
+
+class ConsentInline(admin.TabularInline):
+    model = ConsentRecord
+    extra = 0
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "acronym", "kind", "country", "city", "domain", "updated_at")
+    list_filter = ("kind", "country", "tags")
+    search_fields = ("name", "acronym", "domain", "email", "city")
+    autocomplete_fields = ("tags", "member_of")
+    readonly_fields = ("domain", *TIMESTAMPS)
+    inlines = [AffiliationInline]
+    fieldsets = [
+        (None, {"fields": ("name", "acronym", "kind", "country", "city")}),
+        ("Online", {"fields": ("website", "domain", "email")}),
+        ("Coalition", {"fields": ("tags", "member_of", "notes")}),
+        ("Record", {"fields": TIMESTAMPS}),
+    ]
+
+
+@admin.register(Contact)
+class ContactAdmin(SimpleHistoryAdmin):
+    list_display = (
+        "__str__",
+        "email",
+        "country",
+        "preferred_language",
+        "do_not_contact",
+        "updated_at",
+    )
+    list_filter = ("do_not_contact", "preferred_language", "country", "tags")
+    search_fields = ("first_name", "last_name", "email", "phone", "expertise")
+    autocomplete_fields = ("tags",)
+    readonly_fields = TIMESTAMPS
+    inlines = [AffiliationInline, ConsentInline]
+
+
+@admin.register(Affiliation)
+class AffiliationAdmin(SimpleHistoryAdmin):
+    list_display = ("contact", "organisation", "role", "is_primary", "started_on", "ended_on")
+    list_filter = ("is_primary",)
+    search_fields = ("contact__first_name", "contact__last_name", "organisation__name", "role")
+    autocomplete_fields = ("contact", "organisation")
+    list_select_related = ("contact", "organisation")
+
+
+@admin.register(ConsentRecord)
+class ConsentRecordAdmin(SimpleHistoryAdmin):
+    list_display = ("contact", "purpose", "lawful_basis", "given_at", "withdrawn_at", "source")
+    list_filter = ("purpose", "lawful_basis")
+    search_fields = ("contact__first_name", "contact__last_name", "contact__email", "source")
+    autocomplete_fields = ("contact",)
+    list_select_related = ("contact",)

@@ -1,0 +1,254 @@
+"""Partner organisations, their contact people and what they agreed to."""
+
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+from phonenumber_field.modelfields import PhoneNumberField
+from simple_history.models import HistoricalRecords
+
+from crm.text import normalise_email, normalise_name
+
+
+class NormalisedEmailField(models.EmailField):
+    """An e-mail stored trimmed, NFC and lower-cased; blank is stored as NULL.
+
+    Normalising in the field (not in save()) means lookups, bulk writes and updates
+    see the same value, so `Contact.objects.filter(email="Ana@X.org ")` finds ana@x.org.
+    """
+
+    def get_prep_value(self, value):
+        value = super().get_prep_value(value)
+        return normalise_email(value) or None
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return normalise_email(value) or None
+
+
+class TimestampedModel(models.Model):
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Tag(models.Model):
+    class Kind(models.TextChoices):
+        CAUSE = "cause", _("Cause")
+        LABEL = "label", _("Label")
+
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind, default=Kind.LABEL)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Organisation(TimestampedModel):
+    class Kind(models.TextChoices):
+        NGO = "ngo", _("NGO")
+        NETWORK = "network", _("Network")
+        ACADEMIC = "academic", _("Academic")
+        UNION = "union", _("Union")
+        FOUNDATION = "foundation", _("Foundation")
+        MEDIA = "media", _("Media")
+        COMPANY = "company", _("Company")
+        PUBLIC_BODY = "public_body", _("Public body")
+        OTHER = "other", _("Other")
+
+    name = models.CharField(_("name"), max_length=200)
+    acronym = models.CharField(_("acronym"), max_length=40, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.NGO)
+    country = CountryField(_("country"), blank=True, db_index=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    website = models.URLField(_("website"), max_length=300, blank=True)
+    # Derived from the website; kept in a column so imports and dedupe can match on it.
+    domain = models.CharField(_("website domain"), max_length=253, blank=True, db_index=True)
+    email = models.EmailField(_("general e-mail"), blank=True)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="organisations")
+    member_of = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="members",
+        verbose_name=_("member of"),
+        help_text=_("Networks this organisation belongs to."),
+    )
+    notes = models.TextField(_("notes"), blank=True)
+
+    history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(Lower("name"), name="organisation_name_ci")]
+
+    def __str__(self):
+        return f"{self.name} ({self.acronym})" if self.acronym else self.name
+
+    def save(self, *args, **kwargs):
+        # The domain is a pure function of the website; keeping it in step is not
+        # business logic but the column's definition.
+        self.domain = website_domain(self.website)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("admin:crm_organisation_change", args=[self.pk])
+
+    def clean(self):
+        self.name = normalise_name(self.name)
+        self.acronym = normalise_name(self.acronym)
+        self.domain = website_domain(self.website)
+
+
+def website_domain(url):
+    """'https://www.EDRi.org/about' -> 'edri.org'."""
+    if not url:
+        return ""
+    if "//" not in url:
+        url = "//" + url
+    host = (urlsplit(url.strip()).hostname or "").lower()
+    return host.removeprefix("www.")
+
+
+class Contact(TimestampedModel):
+    first_name = models.CharField(_("first name"), max_length=100, blank=True)
+    last_name = models.CharField(_("last name"), max_length=100, blank=True)
+    email = NormalisedEmailField(_("e-mail"), max_length=254, null=True, blank=True)
+    phone = PhoneNumberField(_("phone"), blank=True)
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=10, choices=settings.LANGUAGES, blank=True
+    )
+    country = CountryField(_("country"), blank=True, db_index=True)
+    expertise = models.CharField(_("expertise"), max_length=200, blank=True)
+    do_not_contact = models.BooleanField(
+        _("do not contact"),
+        default=False,
+        help_text=_("Never e-mail or call this person about an ask."),
+    )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="contacts")
+    organisations = models.ManyToManyField(
+        Organisation, through="Affiliation", related_name="contacts", blank=True
+    )
+    notes = models.TextField(_("notes"), blank=True)
+
+    history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                name="contact_email_unique_ci",
+                violation_error_message=_("A contact with this e-mail already exists."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(first_name="", last_name="", email__isnull=True),
+                name="contact_has_name_or_email",
+                violation_error_message=_("A contact needs a name or an e-mail."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.full_name or self.email or f"Contact {self.pk}"
+
+    def get_absolute_url(self):
+        return reverse("admin:crm_contact_change", args=[self.pk])
+
+    @property
+    def full_name(self):
+        return " ".join(part for part in (self.first_name, self.last_name) if part)
+
+    def clean(self):
+        self.first_name = normalise_name(self.first_name)
+        self.last_name = normalise_name(self.last_name)
+
+
+class Affiliation(models.Model):
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="affiliations")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="affiliations"
+    )
+    role = models.CharField(_("role"), max_length=150, blank=True)
+    is_primary = models.BooleanField(_("primary"), default=False)
+    started_on = models.DateField(_("since"), null=True, blank=True)
+    ended_on = models.DateField(_("until"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-is_primary", "organisation__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contact"],
+                condition=Q(is_primary=True),
+                name="affiliation_one_primary_per_contact",
+                violation_error_message=_("A contact has only one primary affiliation."),
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True)
+                | Q(started_on__isnull=True)
+                | Q(ended_on__gte=models.F("started_on")),
+                name="affiliation_ends_after_start",
+                violation_error_message=_("An affiliation cannot end before it starts."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.contact} — {self.organisation}"
+
+    @property
+    def is_current(self):
+        return self.ended_on is None or self.ended_on >= timezone.localdate()
+
+
+class ConsentRecord(models.Model):
+    class Purpose(models.TextChoices):
+        OUTREACH = "outreach", _("Outreach e-mails")
+        PUBLIC_LISTING = "public_listing", _("Public listing")
+        NEWSLETTER = "newsletter", _("Newsletter")
+
+    class LawfulBasis(models.TextChoices):
+        CONSENT = "consent", _("Consent")
+        LEGITIMATE_INTEREST = "legitimate_interest", _("Legitimate interest")
+        CONTRACT = "contract", _("Contract")
+        LEGAL_OBLIGATION = "legal_obligation", _("Legal obligation")
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="consents")
+    purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose)
+    lawful_basis = models.CharField(
+        _("lawful basis"), max_length=30, choices=LawfulBasis, default=LawfulBasis.CONSENT
+    )
+    given_at = models.DateTimeField(_("given at"))
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    source = models.CharField(_("source"), max_length=100, blank=True)
+    text_version = models.CharField(_("text version"), max_length=50, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-given_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gte=models.F("given_at")),
+                name="consent_withdrawn_after_given",
+                violation_error_message=_("Consent cannot be withdrawn before it was given."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.contact} — {self.get_purpose_display()}"
+
+    @property
+    def is_active(self):
+        return self.withdrawn_at is None

@@ -1,0 +1,54 @@
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+from outreach.models import Campaign, Outreach
+
+DEMO_USERNAME = "demo"
+DEMO_PASSWORD = "coalition-demo"
+# The fixture's first campaign tells whether the demo coalition is already loaded.
+DEMO_CAMPAIGN_SLUG = "ban-biometric-mass-surveillance"
+
+
+class Command(BaseCommand):
+    help = (
+        "Loads the fictional demo coalition (once) and makes sure the demo staff login "
+        "exists. Refuses to run with DEBUG off, so a production site never gets the "
+        "known demo password."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--reload", action="store_true", help="Load the fixture again even if present."
+        )
+
+    def handle(self, *args, reload=False, **options):
+        if not settings.DEBUG:
+            raise CommandError("demo_setup is for laptops: set DEBUG=1 to use it.")
+        user = self._demo_user()
+        if reload or not Campaign.objects.filter(slug=DEMO_CAMPAIGN_SLUG).exists():
+            call_command("loaddata", "demo_coalition", verbosity=0)
+            # The fixture holds no users; the demo login owns its entries, so that
+            # "your follow-ups" shows work.
+            Outreach.objects.filter(owner__isnull=True).update(owner=user)
+            self.stdout.write("Loaded the demo coalition.")
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo login — username: {DEMO_USERNAME}  password: {DEMO_PASSWORD}")
+        )
+
+    def _demo_user(self):
+        user, created = get_user_model().objects.get_or_create(
+            username=DEMO_USERNAME,
+            defaults={
+                "first_name": "Demo",
+                "last_name": "Coordinator",
+                "email": "demo@coalition.example",
+                "is_staff": True,
+                "is_superuser": True,
+            },
+        )
+        if created or not user.check_password(DEMO_PASSWORD):
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+        return user

@@ -1,0 +1,410 @@
+"""Campaigns, what they ask of partners, the pipeline of each ask and who signed."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+from simple_history.models import HistoricalRecords
+
+from crm.models import Contact, Organisation, TimestampedModel
+
+
+class Campaign(TimestampedModel):
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class AskQuerySet(models.QuerySet):
+    def open_on(self, day):
+        """Asks accepting signatures on `day`: opened (or no opening date) and not closed."""
+        return self.filter(
+            Q(opens_on__isnull=True) | Q(opens_on__lte=day),
+            Q(closes_on__isnull=True) | Q(closes_on__gte=day),
+        )
+
+
+class Ask(TimestampedModel):
+    class Kind(models.TextChoices):
+        STATEMENT = "statement", _("Sign a statement")
+        ENDORSEMENT = "endorsement", _("Endorse")
+        ATTENDANCE = "attendance", _("Attend")
+
+    class Signers(models.TextChoices):
+        ORGANISATIONS = "organisations", _("Organisations")
+        INDIVIDUALS = "individuals", _("Individuals")
+        BOTH = "both", _("Organisations and individuals")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="asks")
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.STATEMENT)
+    language = models.CharField(
+        _("language of the text"), max_length=10, choices=settings.LANGUAGES, default="en"
+    )
+    statement = models.TextField(_("statement (Markdown)"), blank=True)
+    opens_on = models.DateField(_("opens on"), null=True, blank=True)
+    closes_on = models.DateField(_("closes on"), null=True, blank=True)
+    target_count = models.PositiveIntegerField(_("target number of signatures"), default=0)
+    signers = models.CharField(
+        _("who may sign"), max_length=20, choices=Signers, default=Signers.BOTH
+    )
+    is_published = models.BooleanField(_("published"), default=False)
+    first_reminder_after = models.PositiveSmallIntegerField(
+        _("first reminder after (business days)"), default=5
+    )
+    reminder_every = models.PositiveSmallIntegerField(_("then remind every (days)"), default=7)
+    max_reminders = models.PositiveSmallIntegerField(_("at most this many reminders"), default=2)
+
+    objects = AskQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-opens_on", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes_on__isnull=True)
+                | Q(opens_on__isnull=True)
+                | Q(closes_on__gte=models.F("opens_on")),
+                name="ask_closes_after_opening",
+                violation_error_message=_("An ask cannot close before it opens."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("admin:outreach_ask_change", args=[self.pk])
+
+    def is_open_on(self, day):
+        return (self.opens_on is None or self.opens_on <= day) and (
+            self.closes_on is None or self.closes_on >= day
+        )
+
+
+class AskTranslation(models.Model):
+    ask = models.ForeignKey(Ask, on_delete=models.CASCADE, related_name="translations")
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    title = models.CharField(_("title"), max_length=200)
+    statement = models.TextField(_("statement (Markdown)"), blank=True)
+
+    class Meta:
+        ordering = ["language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ask", "language"],
+                name="ask_translation_one_per_language",
+                violation_error_message=_("This ask already has a text in that language."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.ask} [{self.language}]"
+
+
+class Stage(models.TextChoices):
+    PROSPECT = "prospect", _("Prospect")
+    INVITED = "invited", _("Invited")
+    FOLLOWED_UP = "followed_up", _("Followed up")
+    SIGNED = "signed", _("Signed")
+    DECLINED = "declined", _("Declined")
+    NO_RESPONSE = "no_response", _("No response")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+# The pipeline: every move an outreach entry may make. Anything else is refused.
+# "Followed up" is repeatable: later reminders are activities counted on the entry
+# (follow_up_count) while the stage stays.
+TRANSITIONS = {
+    Stage.PROSPECT: {Stage.INVITED, Stage.SIGNED, Stage.DECLINED},
+    Stage.INVITED: {Stage.FOLLOWED_UP, Stage.SIGNED, Stage.DECLINED, Stage.NO_RESPONSE},
+    Stage.FOLLOWED_UP: {Stage.SIGNED, Stage.DECLINED, Stage.NO_RESPONSE},
+    Stage.NO_RESPONSE: {Stage.FOLLOWED_UP, Stage.SIGNED, Stage.DECLINED},
+    Stage.DECLINED: {Stage.SIGNED},
+    Stage.SIGNED: {Stage.WITHDRAWN},
+    Stage.WITHDRAWN: {Stage.SIGNED},
+}
+
+# Stages in the order the board and reports show them.
+STAGE_ORDER = [
+    Stage.PROSPECT,
+    Stage.INVITED,
+    Stage.FOLLOWED_UP,
+    Stage.SIGNED,
+    Stage.DECLINED,
+    Stage.NO_RESPONSE,
+    Stage.WITHDRAWN,
+]
+
+
+class OutreachQuerySet(models.QuerySet):
+    def awaiting_reply(self):
+        return self.filter(stage__in=[Stage.INVITED, Stage.FOLLOWED_UP])
+
+    def follow_ups_due_by(self, day):
+        """Entries whose next follow-up falls on or before `day` (overdue ones included)."""
+        return self.filter(next_follow_up_on__lte=day).exclude(
+            stage__in=[Stage.SIGNED, Stage.DECLINED, Stage.WITHDRAWN]
+        )
+
+
+class Outreach(TimestampedModel):
+    """One pipeline entry: an organisation (or an individual) asked to act on an ask."""
+
+    Stage = Stage
+
+    ask = models.ForeignKey(Ask, on_delete=models.CASCADE, related_name="outreach")
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="outreach",
+        help_text=_("Leave empty when asking an individual."),
+    )
+    contact = models.ForeignKey(
+        Contact,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="outreach",
+        verbose_name=_("contact person"),
+        help_text=_("The organisation's primary contact, or the individual asked."),
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="outreach",
+    )
+    stage = models.CharField(_("stage"), max_length=20, choices=Stage, default=Stage.PROSPECT)
+    stage_changed_at = models.DateTimeField(_("in this stage since"), default=timezone.now)
+    invited_at = models.DateTimeField(_("invited at"), null=True, blank=True)
+    next_follow_up_on = models.DateField(_("next follow-up"), null=True, blank=True)
+    follow_up_count = models.PositiveSmallIntegerField(_("reminders sent"), default=0)
+    notes = models.TextField(_("notes"), blank=True)
+
+    history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
+    objects = OutreachQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("outreach entry")
+        verbose_name_plural = _("outreach")
+        ordering = ["ask", "stage_changed_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ask", "organisation"],
+                condition=Q(organisation__isnull=False),
+                name="outreach_one_per_ask_organisation",
+                violation_error_message=_("This organisation is already in this ask's pipeline."),
+            ),
+            models.UniqueConstraint(
+                fields=["ask", "contact"],
+                condition=Q(organisation__isnull=True),
+                name="outreach_one_per_ask_individual",
+                violation_error_message=_("This person is already in this ask's pipeline."),
+            ),
+            models.CheckConstraint(
+                condition=Q(organisation__isnull=False) | Q(contact__isnull=False),
+                name="outreach_names_organisation_or_person",
+                violation_error_message=_("An outreach entry names an organisation or a person."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["ask", "stage"], name="outreach_ask_stage"),
+            models.Index(fields=["next_follow_up_on"], name="outreach_next_follow_up"),
+        ]
+
+    def __str__(self):
+        return f"{self.target_name} — {self.ask}"
+
+    @property
+    def target_name(self):
+        return str(self.organisation or self.contact)
+
+    @property
+    def is_individual(self):
+        return self.organisation_id is None
+
+    def can_move_to(self, stage):
+        return stage in TRANSITIONS[self.stage]
+
+    def is_overdue(self, today=None):
+        today = today or timezone.localdate()
+        return (
+            self.next_follow_up_on is not None
+            and self.next_follow_up_on < today
+            and self.stage not in {Stage.SIGNED, Stage.DECLINED, Stage.WITHDRAWN}
+        )
+
+    def days_in_stage(self, now=None):
+        return ((now or timezone.now()) - self.stage_changed_at).days
+
+
+class Activity(models.Model):
+    """Something that happened: the timeline of an outreach entry, contact or organisation."""
+
+    class Kind(models.TextChoices):
+        INVITATION = "invitation", _("Invitation sent")
+        REMINDER = "reminder", _("Reminder sent")
+        CALL = "call", _("Call")
+        MEETING = "meeting", _("Meeting")
+        REPLY = "reply", _("Reply received")
+        NOTE = "note", _("Note")
+        STAGE_CHANGE = "stage_change", _("Stage changed")
+        SIGNATURE = "signature", _("Signature recorded")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind)
+    occurred_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="activities",
+        verbose_name=_("by"),
+    )
+    outreach = models.ForeignKey(
+        Outreach, on_delete=models.CASCADE, null=True, blank=True, related_name="activities"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, null=True, blank=True, related_name="activities"
+    )
+    contact = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, null=True, blank=True, related_name="activities"
+    )
+    from_stage = models.CharField(_("from"), max_length=20, choices=Stage, blank=True)
+    to_stage = models.CharField(_("to"), max_length=20, choices=Stage, blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+
+    class Meta:
+        verbose_name_plural = _("activities")
+        ordering = ["-occurred_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outreach__isnull=False)
+                | Q(organisation__isnull=False)
+                | Q(contact__isnull=False),
+                name="activity_is_about_something",
+                violation_error_message=_("An activity concerns an outreach entry or a record."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} — {self.occurred_at:%Y-%m-%d}"
+
+
+class SignatureQuerySet(models.QuerySet):
+    def live(self):
+        return self.filter(status__in=Signature.LIVE_STATUSES)
+
+    def confirmed(self):
+        return self.filter(status=Signature.Status.CONFIRMED)
+
+    def for_public_listing(self):
+        """What may be shown to the public: confirmed and agreed to be listed."""
+        return self.confirmed().filter(public=True)
+
+
+class Signature(TimestampedModel):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending confirmation")
+        CONFIRMED = "confirmed", _("Confirmed")
+        REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    class Source(models.TextChoices):
+        STAFF = "staff", _("Staff entry")
+        IMPORT = "import", _("Import")
+        PUBLIC_FORM = "public_form", _("Public form")
+        PARTNER = "partner", _("Partner referral")
+
+    LIVE_STATUSES = [Status.PENDING, Status.CONFIRMED]
+
+    ask = models.ForeignKey(Ask, on_delete=models.CASCADE, related_name="signatures")
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="signatures",
+        help_text=_("Empty when a person signs as an individual."),
+    )
+    contact = models.ForeignKey(
+        Contact,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="signatures",
+        verbose_name=_("person"),
+        help_text=_("Who signed for the organisation, or the individual signatory."),
+    )
+    display_name = models.CharField(_("name as published"), max_length=250)
+    role = models.CharField(_("role of the person signing"), max_length=150, blank=True)
+    affiliation_text = models.CharField(
+        _("affiliation (for identification only)"), max_length=250, blank=True
+    )
+    country = CountryField(_("country"), blank=True)
+    signed_at = models.DateTimeField(_("signed at"), default=timezone.now, db_index=True)
+    source = models.CharField(_("source"), max_length=20, choices=Source, default=Source.STAFF)
+    public = models.BooleanField(
+        _("listed publicly"),
+        default=False,
+        help_text=_("Only with the signatory's explicit consent."),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status, default=Status.CONFIRMED, db_index=True
+    )
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    status_reason = models.CharField(
+        _("reason for rejection or withdrawal"), max_length=300, blank=True
+    )
+
+    history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
+    objects = SignatureQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-signed_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ask", "organisation"],
+                condition=Q(organisation__isnull=False, status__in=["pending", "confirmed"]),
+                name="signature_one_live_per_ask_organisation",
+                violation_error_message=_("This organisation has already signed this ask."),
+            ),
+            models.UniqueConstraint(
+                fields=["ask", "contact"],
+                condition=Q(organisation__isnull=True, status__in=["pending", "confirmed"]),
+                name="signature_one_live_per_ask_person",
+                violation_error_message=_("This person has already signed this ask."),
+            ),
+            models.CheckConstraint(
+                condition=Q(organisation__isnull=False) | Q(contact__isnull=False),
+                name="signature_names_organisation_or_person",
+                violation_error_message=_("A signature names an organisation or a person."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["ask", "status", "signed_at"], name="signature_ask_status_date"),
+        ]
+
+    def __str__(self):
+        return f"{self.display_name} — {self.ask}"
+
+    @property
+    def is_individual(self):
+        return self.organisation_id is None
+
+    @property
+    def is_live(self):
+        return self.status in self.LIVE_STATUSES

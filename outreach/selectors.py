@@ -1,0 +1,85 @@
+"""Reads used by the staff pages: aggregated in the database, a fixed number of queries."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q
+
+from outreach.dates import week_bounds
+from outreach.models import STAGE_ORDER, Ask, Outreach, Signature
+
+
+@dataclass
+class AskProgress:
+    ask: Ask
+    signatures: int
+    stage_counts: list[tuple[str, int]] = field(default_factory=list)
+    due_this_week: int = 0
+    overdue: int = 0
+
+    @property
+    def percent_of_target(self):
+        if not self.ask.target_count:
+            return None
+        return min(100, round(100 * self.signatures / self.ask.target_count))
+
+    @property
+    def outreach_total(self):
+        return sum(count for _, count in self.stage_counts)
+
+
+def dashboard_asks(*, today):
+    """For each ask open on `today`: confirmed signatures against target, outreach per
+    stage and follow-ups due this week. Three queries, whatever the number of asks."""
+    monday, sunday = week_bounds(today)
+    asks = list(
+        Ask.objects.open_on(today)
+        .select_related("campaign")
+        .annotate(
+            confirmed_signatures=Count(
+                "signatures", filter=Q(signatures__status=Signature.Status.CONFIRMED)
+            )
+        )
+        .order_by("closes_on", "title")
+    )
+    if not asks:
+        return []
+    in_asks = Outreach.objects.filter(ask__in=[ask.pk for ask in asks])
+
+    per_stage = {}
+    for row in in_asks.values("ask_id", "stage").annotate(n=Count("pk")).order_by():
+        per_stage[(row["ask_id"], row["stage"])] = row["n"]
+
+    follow_ups = {
+        row["ask_id"]: row
+        for row in in_asks.follow_ups_due_by(sunday)
+        .values("ask_id")
+        .annotate(
+            overdue=Count("pk", filter=Q(next_follow_up_on__lt=today)),
+            due_this_week=Count("pk", filter=Q(next_follow_up_on__gte=today)),
+        )
+        .order_by()
+    }
+
+    return [
+        AskProgress(
+            ask=ask,
+            signatures=ask.confirmed_signatures,
+            stage_counts=[
+                (stage.label, per_stage.get((ask.pk, stage), 0)) for stage in STAGE_ORDER
+            ],
+            due_this_week=follow_ups.get(ask.pk, {}).get("due_this_week", 0),
+            overdue=follow_ups.get(ask.pk, {}).get("overdue", 0),
+        )
+        for ask in asks
+    ]
+
+
+def follow_ups_for(*, user, today, limit=10):
+    """The signed-in person's next follow-ups this week, overdue first."""
+    _, sunday = week_bounds(today)
+    return list(
+        Outreach.objects.filter(owner=user)
+        .follow_ups_due_by(sunday)
+        .select_related("ask", "organisation", "contact")
+        .order_by("next_follow_up_on", "pk")[:limit]
+    )

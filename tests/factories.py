@@ -1,0 +1,48 @@
+"""Small builders for test data. State that matters is built through the services."""
+
+import itertools
+
+from django.contrib.auth import get_user_model
+
+from crm.models import Contact, Organisation
+from outreach.models import Ask, Campaign, Outreach
+
+_seq = itertools.count(1)
+
+
+def make_user(username=None, **fields):
+    username = username or f"staff{next(_seq)}"
+    fields.setdefault("is_staff", True)
+    return get_user_model().objects.create_user(username=username, password="pw", **fields)
+
+
+def make_organisation(name=None, **fields):
+    return Organisation.objects.create(name=name or f"Organisation {next(_seq)}", **fields)
+
+
+def make_contact(first_name="Ana", last_name=None, **fields):
+    return Contact.objects.create(
+        first_name=first_name, last_name=last_name or f"Person {next(_seq)}", **fields
+    )
+
+
+def make_campaign(**fields):
+    n = next(_seq)
+    fields.setdefault("name", f"Campaign {n}")
+    fields.setdefault("slug", f"campaign-{n}")
+    return Campaign.objects.create(**fields)
+
+
+def make_ask(campaign=None, **fields):
+    n = next(_seq)
+    fields.setdefault("title", f"Ask {n}")
+    fields.setdefault("slug", f"ask-{n}")
+    return Ask.objects.create(campaign=campaign or make_campaign(), **fields)
+
+
+def make_outreach(ask=None, organisation=None, contact=None, **fields):
+    if organisation is None and contact is None:
+        organisation = make_organisation()
+    return Outreach.objects.create(
+        ask=ask or make_ask(), organisation=organisation, contact=contact, **fields
+    )
