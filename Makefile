@@ -7,7 +7,7 @@ PORT ?= 8000
 # A laptop default; production sets DEBUG=0 and a SECRET_KEY (see README).
 export DEBUG ?= 1
 
-.PHONY: run test lint format setup demo worker lock clean
+.PHONY: run test lint format setup demo worker serve backup restore lock clean
 
 run: setup demo
 	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C stops the web server and the task worker)"
@@ -39,8 +39,41 @@ demo: setup
 	$(MANAGE) migrate --no-input
 	$(MANAGE) demo_setup
 
+# The task worker for the configured queue: the database (default) or Redis (TASKS_BACKEND=rq).
 worker: setup
+ifeq ($(TASKS_BACKEND),rq)
+	$(MANAGE) rqworker default --job-class django_tasks_rq.backend.Job
+else
 	$(MANAGE) db_worker --queue-name '*'
+endif
+
+# Production-like stack on this machine: gunicorn with several workers plus the task
+# worker, DEBUG off, against DATABASE_URL (and REDIS_URL with TASKS_BACKEND=rq).
+# Cookies are allowed over plain http here because it serves 127.0.0.1 only.
+serve: export DEBUG = 0
+serve: export SESSION_COOKIE_SECURE ?= 0
+serve: export CSRF_COOKIE_SECURE ?= 0
+serve: setup var/secret-key
+	@export SECRET_KEY="$${SECRET_KEY:-$$(cat var/secret-key)}" && \
+	$(MANAGE) migrate --no-input && \
+	$(MANAGE) collectstatic --no-input -v0 && \
+	echo "Serving with gunicorn on http://$(HOST):$(PORT)/  (health: /health/)" && \
+	trap 'kill 0' INT TERM EXIT && \
+	{ $(MAKE) --no-print-directory worker & \
+	  HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/gunicorn -c config/gunicorn.py config.wsgi; }
+
+var/secret-key:
+	@$(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+	@chmod 600 $@
+
+# Backups: a pg_dump archive on PostgreSQL, a consistent copy of the file on SQLite.
+backup: setup
+	$(PY) scripts/backup.py dump
+
+# Restores FILE (e.g. make restore FILE=var/backups/coalition-20261126-120000.dump);
+# stop the app first.
+restore: setup
+	$(PY) scripts/backup.py restore "$(FILE)"
 
 # Regenerates requirements.lock from pyproject.toml (needs network access to PyPI).
 lock: setup

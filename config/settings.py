@@ -167,14 +167,34 @@ if _email_backend == _EMAIL_BACKENDS["smtp"]:
     }
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Coalition CRM <coalition@localhost>")
 
-# Background work goes through Django's Tasks framework; the ORM-backed queue needs no
-# extra service (its worker is `manage.py db_worker`, started by `make run`).
-TASKS = {
-    "default": {
-        "BACKEND": env("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
-        "QUEUES": [],
+# Background work goes through Django's Tasks framework. The default queue lives in the
+# database (no extra service; its worker is `manage.py db_worker`, started by `make run`).
+# TASKS_BACKEND=rq queues on Redis (REDIS_URL) for several workers: the scale path.
+REDIS_URL = env("REDIS_URL")
+TASKS_BACKEND = env("TASKS_BACKEND", "database")
+if TASKS_BACKEND == "rq":
+    if not REDIS_URL:
+        raise ImproperlyConfigured("TASKS_BACKEND=rq needs REDIS_URL.")
+    INSTALLED_APPS.append("django_rq")
+    RQ_QUEUES = {"default": {"URL": REDIS_URL}}
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+elif TASKS_BACKEND == "database":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": []}}
+else:
+    TASKS = {"default": {"BACKEND": TASKS_BACKEND}}
+
+# A shared cache (rate limits, cached counts) must be shared by every app process: Redis
+# when there is one, else this process's memory (fine for one process).
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "coalition",
+        }
     }
-}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Nothing on a page comes from another host: the users of this tool fight surveillance.
 SECURE_CSP = {
@@ -214,10 +234,22 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
 }
 
+# One line per event; as JSON (for log collectors) unless LOG_FORMAT=text, which is the
+# default when DEBUG is on.
+LOG_FORMAT = env("LOG_FORMAT", "text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(message)s",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": "time",  # ISO 8601 in UTC, whatever the process's time zone
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
