@@ -49,10 +49,12 @@ endif
 
 # Production-like stack on this machine: gunicorn with several workers plus the task
 # worker, DEBUG off, against DATABASE_URL (and REDIS_URL with TASKS_BACKEND=rq).
-# Cookies are allowed over plain http here because it serves 127.0.0.1 only.
+# Cookies and pages are allowed over plain http here because it serves 127.0.0.1 only.
 serve: export DEBUG = 0
 serve: export SESSION_COOKIE_SECURE ?= 0
 serve: export CSRF_COOKIE_SECURE ?= 0
+serve: export SECURE_SSL_REDIRECT ?= 0
+serve: export SECURE_HSTS_SECONDS ?= 0
 serve: setup var/secret-key
 	@export SECRET_KEY="$${SECRET_KEY:-$$(cat var/secret-key)}" && \
 	$(MANAGE) migrate --no-input && \

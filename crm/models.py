@@ -146,6 +146,12 @@ class Contact(TimestampedModel):
 
     class Meta:
         ordering = ["last_name", "first_name"]
+        # Permissions about the CRM as a whole, given through roles (crm/roles.py).
+        permissions = [
+            ("export_records", "Can export lists of records"),
+            ("import_records", "Can import spreadsheets"),
+            ("manage_data_protection", "Can export and erase a person's data"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 Lower("email"),

@@ -3,6 +3,7 @@
 import itertools
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 
 from crm.models import Contact, Organisation
 from outreach.models import Ask, Campaign, Outreach
@@ -10,10 +11,14 @@ from outreach.models import Ask, Campaign, Outreach
 _seq = itertools.count(1)
 
 
-def make_user(username=None, **fields):
+def make_user(username=None, role="coordinator", **fields):
+    """A staff member with a role (crm/roles.py); role=None for none at all."""
     username = username or f"staff{next(_seq)}"
     fields.setdefault("is_staff", True)
-    return get_user_model().objects.create_user(username=username, password="pw", **fields)
+    user = get_user_model().objects.create_user(username=username, password="pw", **fields)
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    return user
 
 
 def make_organisation(name=None, **fields):

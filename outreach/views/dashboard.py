@@ -7,6 +7,7 @@ from outreach.selectors import dashboard_asks, follow_ups_for
 
 class DashboardView(StaffRequiredMixin, TemplateView):
     template_name = "outreach/dashboard.html"
+    permission_required = "outreach.view_ask"
 
     def get_context_data(self, **kwargs):
         today = timezone.localdate()

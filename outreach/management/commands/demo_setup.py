@@ -1,8 +1,10 @@
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from crm.roles import CAMPAIGNER, COORDINATOR, VIEWER
 from outreach.models import Campaign, Outreach
 
 DEMO_USERNAME = "demo"
@@ -33,9 +35,23 @@ class Command(BaseCommand):
             # "your follow-ups" shows work.
             Outreach.objects.filter(owner__isnull=True).update(owner=user)
             self.stdout.write("Loaded the demo coalition.")
+        for role in (COORDINATOR, CAMPAIGNER, VIEWER):
+            self._role_user(role)
         self.stdout.write(
             self.style.SUCCESS(f"Demo login — username: {DEMO_USERNAME}  password: {DEMO_PASSWORD}")
         )
+        self.stdout.write(
+            "To try the roles, sign in as coordinator, campaigner or viewer with the same password."
+        )
+
+    def _role_user(self, role):
+        user, created = get_user_model().objects.get_or_create(
+            username=role, defaults={"first_name": role.title(), "is_staff": True}
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+        user.groups.add(Group.objects.get(name=role))
 
     def _demo_user(self):
         user, created = get_user_model().objects.get_or_create(
