@@ -21,7 +21,7 @@ from outreach.services import LOGGABLE_KINDS
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 BAD_HOLIDAY = "Line {line}: “{value}” is not a date in the form YYYY-MM-DD."
-DUPLICATE_TEMPLATE = "There is already a {purpose} message in {language} for this ask."
+DUPLICATE_TEMPLATE = "This ask already has a message for {purpose} in {language}."
 
 
 class CampaignForm(forms.ModelForm):
