@@ -134,7 +134,7 @@ class BoardColumn:
         return [stage for stage in STAGE_ORDER if stage in TRANSITIONS[self.stage]]
 
 
-def board_columns(*, ask, per_column=50):
+def board_columns(*, ask, per_column=25):
     """The board of an ask: a column per stage with its count and its first cards
     (longest in the stage first). Two queries, whatever the number of entries."""
     counts = dict(
