@@ -7,10 +7,10 @@ from django.views import View
 from django.views.generic import CreateView, DetailView, ListView, UpdateView
 
 from crm.permissions import StaffRequiredMixin
-from outreach.emails import MERGE_FIELDS, PURPOSE_STAGES, email_audience, email_batch_start
+from outreach.emails import MERGE_FIELDS, email_audience, email_batch_start
 from outreach.emails import render_message as render_email
 from outreach.forms import MessageTemplateForm
-from outreach.models import Ask, EmailBatch, MessageTemplate, Outreach
+from outreach.models import Ask, EmailBatch, MessageTemplate, Outreach, Stage
 
 Purpose = MessageTemplate.Purpose
 
@@ -69,13 +69,22 @@ class MessageTemplateUpdateView(_TemplateFormMixin, UpdateView):
         return template
 
 
+# Who a message goes to when no entries were chosen: "invite all prospects", "remind
+# everyone awaiting a reply", "thank all signatories".
+DEFAULT_STAGES = {
+    Purpose.INVITATION: [Stage.PROSPECT],
+    Purpose.REMINDER: [Stage.INVITED, Stage.FOLLOWED_UP],
+    Purpose.THANK_YOU: [Stage.SIGNED],
+}
+
+
 def _selected(ask, request_data, purpose):
-    """The entries chosen (ids=…), or every entry at a stage the message is for."""
+    """The entries chosen (ids=…), or every entry the purpose's default stages hold."""
     entries = Outreach.objects.filter(ask=ask)
     ids = [i for i in request_data.getlist("ids") if i.isdigit()]
     if ids:
         return entries.filter(pk__in=ids), ids
-    return entries.filter(stage__in=PURPOSE_STAGES[purpose]), []
+    return entries.filter(stage__in=DEFAULT_STAGES[purpose]), []
 
 
 class EmailComposeView(_AskMixin, View):
