@@ -228,6 +228,10 @@ class Outreach(TimestampedModel):
         indexes = [
             models.Index(fields=["ask", "stage"], name="outreach_ask_stage"),
             models.Index(fields=["next_follow_up_on"], name="outreach_next_follow_up"),
+            # The board reads each column's longest-waiting cards through this one.
+            models.Index(
+                fields=["ask", "stage", "stage_changed_at", "id"], name="outreach_board_column"
+            ),
         ]
 
     def __str__(self):

@@ -2,8 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Q, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Count, F, Q
 
 from outreach.dates import week_bounds
 from outreach.models import STAGE_ORDER, TRANSITIONS, Ask, Outreach, Signature, Stage
@@ -136,28 +135,23 @@ class BoardColumn:
 
 def board_columns(*, ask, per_column=25):
     """The board of an ask: a column per stage with its count and its first cards
-    (longest in the stage first). Two queries, whatever the number of entries."""
-    counts = dict(
-        Outreach.objects.filter(ask=ask).values_list("stage").annotate(n=Count("pk")).order_by()
-    )
-    ranked = (
-        Outreach.objects.filter(ask=ask)
-        .annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=[F("stage")],
-                order_by=[F("stage_changed_at").asc(), F("pk").asc()],
-            )
+    (longest in the stage first). One query for the counts and one per non-empty stage,
+    each an index range scan (outreach_board_column): at most eight queries, for 10
+    entries or for 5,000."""
+    in_ask = Outreach.objects.filter(ask=ask)
+    counts = dict(in_ask.values_list("stage").annotate(n=Count("pk")).order_by())
+    cards = {
+        stage: list(
+            in_ask.filter(stage=stage)
+            .select_related("organisation", "contact", "owner")
+            .order_by("stage_changed_at", "pk")[:per_column]
         )
-        .filter(rank__lte=per_column)
-        .select_related("organisation", "contact", "owner")
-        .order_by("stage_changed_at", "pk")
-    )
-    cards = {}
-    for entry in ranked:
-        cards.setdefault(entry.stage, []).append(entry)
+        if counts.get(stage)
+        else []
+        for stage in STAGE_ORDER
+    }
     return [
-        BoardColumn(stage=stage, count=counts.get(stage, 0), cards=cards.get(stage, []))
+        BoardColumn(stage=stage, count=counts.get(stage, 0), cards=cards[stage])
         for stage in STAGE_ORDER
     ]
 
