@@ -417,7 +417,7 @@ def outreach_bulk_change_stage(*, entries, stage, by=None):
     return result
 
 
-def outreach_exhausted(*, on):
+def _exhausted(*, on):
     """Entries waiting for a reply whose last allowed reminder has run out by `on`."""
     return Outreach.objects.awaiting_reply().filter(
         next_follow_up_on__lte=on, follow_up_count__gte=F("ask__max_reminders")
@@ -429,7 +429,7 @@ def outreach_close_unanswered(*, on, by=None):
     follow-up date. Running it again on the same day finds nothing more to move.
     Returns the entries moved."""
     moved = []
-    for entry in outreach_exhausted(on=on).select_related("ask").order_by("pk"):
+    for entry in _exhausted(on=on).select_related("ask").order_by("pk"):
         with transaction.atomic():
             entry = outreach_change_stage(
                 outreach=entry,

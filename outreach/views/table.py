@@ -25,6 +25,9 @@ class AskTableView(FilteredListView):
     filterset_class = OutreachFilter
 
     def dispatch(self, request, *args, **kwargs):
+        # Sign-in and staff first, so outsiders cannot probe which asks exist.
+        if not (request.user.is_authenticated and request.user.is_staff):
+            return self.handle_no_permission()
         self.ask = get_object_or_404(Ask.objects.select_related("campaign"), slug=kwargs["slug"])
         return super().dispatch(request, *args, **kwargs)
 

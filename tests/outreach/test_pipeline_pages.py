@@ -227,3 +227,17 @@ def test_the_nav_and_dashboard_link_to_the_pipeline(staff_client, staff):
     assert f'href="{reverse("outreach:ask-list")}"' in html
     assert f'href="{reverse("outreach:my-follow-ups")}"' in html
     assert f'href="{ask.get_absolute_url()}"' in html
+
+
+@pytest.mark.parametrize(
+    "name", ["ask-board", "ask-table", "ask-detail", "message-template-list", "email-compose"]
+)
+def test_ask_pages_are_for_staff_only(client, django_user_model, name):
+    ask = make_ask()
+    url = reverse(f"outreach:{name}", args=[ask.slug])
+    missing = reverse(f"outreach:{name}", args=["no-such-ask"])
+    assert client.get(url).status_code == 302
+    assert client.get(missing).status_code == 302
+    client.force_login(django_user_model.objects.create_user("outsider", password="pw"))
+    assert client.get(url).status_code == 403
+    assert client.get(missing).status_code == 403
