@@ -241,3 +241,20 @@ def test_ask_pages_are_for_staff_only(client, django_user_model, name):
     client.force_login(django_user_model.objects.create_user("outsider", password="pw"))
     assert client.get(url).status_code == 403
     assert client.get(missing).status_code == 403
+
+
+def test_the_ask_list_counts_entries_and_confirmed_signatures(staff_client, staff):
+    from outreach.services import signature_record
+
+    ask = make_ask(title="Counted")
+    make_ask(title="Empty")
+    entries = [make_outreach(ask=ask, stage=Stage.INVITED) for _ in range(3)]
+    signature_record(ask=ask, organisation=entries[0].organisation, by=staff)
+    signature_record(ask=ask, organisation=entries[1].organisation, status="pending", by=staff)
+
+    asks = {
+        a.title: a for a in staff_client.get(reverse("outreach:ask-list")).context["object_list"]
+    }
+
+    assert (asks["Counted"].entry_count, asks["Counted"].signature_count) == (3, 1)
+    assert (asks["Empty"].entry_count, asks["Empty"].signature_count) == (0, 0)
