@@ -35,6 +35,7 @@ NO_EMAIL = "contact has no e-mail address"
 DO_NOT_CONTACT = "contact is marked do-not-contact"
 CONSENT_WITHDRAWN = "contact withdrew consent to outreach e-mails"
 WRONG_STAGE = "entry is not at a stage for this message"
+REMINDERS_USED_UP = "every reminder the ask's cadence allows has been sent"
 NO_TEMPLATE = "no message in the contact's language, the ask's or the site's"
 
 # Which entries each purpose is for.
@@ -115,6 +116,8 @@ def _why_not(entry, purpose, templates):
         return CONSENT_WITHDRAWN, None
     if entry.stage not in PURPOSE_STAGES[purpose]:
         return WRONG_STAGE, None
+    if purpose == Purpose.REMINDER and entry.follow_up_count >= entry.ask.max_reminders:
+        return REMINDERS_USED_UP, None
     template = pick_template(templates, contact, entry.ask)
     if template is None:
         return NO_TEMPLATE, None

@@ -159,6 +159,16 @@ class FollowUpForm(forms.Form):
     )
 
 
+def _staff():
+    return get_user_model().objects.filter(is_staff=True).order_by("username")
+
+
+class OwnerForm(forms.Form):
+    owner = forms.ModelChoiceField(
+        label="Owner", queryset=_staff(), required=False, empty_label="No owner"
+    )
+
+
 class BulkForm(forms.Form):
     ACTIONS = [
         ("stage", "Change stage"),
@@ -173,11 +183,7 @@ class BulkForm(forms.Form):
     )
     action = forms.ChoiceField(choices=ACTIONS)
     stage = forms.ChoiceField(choices=[("", "—")] + Stage.choices, required=False)
-    owner = forms.ModelChoiceField(
-        queryset=get_user_model().objects.filter(is_staff=True).order_by("username"),
-        required=False,
-        empty_label="No owner",
-    )
+    owner = forms.ModelChoiceField(queryset=_staff(), required=False, empty_label="No owner")
     follow_up_on = forms.DateField(required=False, widget=DATE)
     purpose = forms.ChoiceField(choices=MessageTemplate.Purpose.choices, required=False)
 

@@ -51,5 +51,6 @@ urlpatterns = [
         detail.OutreachInvitationSentView.as_view(),
         name="outreach-invitation-sent",
     ),
+    path("outreach/<int:pk>/owner/", detail.OutreachOwnerView.as_view(), name="outreach-owner"),
     path("follow-ups/", follow_ups.MyFollowUpsView.as_view(), name="my-follow-ups"),
 ]

@@ -31,7 +31,9 @@ class AskBoardView(StaffRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         ask = get_object_or_404(Ask.objects.select_related("campaign"), slug=self.kwargs["slug"])
-        return super().get_context_data(**_board_context(ask), tab="board", **kwargs)
+        context = _board_context(ask)
+        context["columns_total"] = sum(column.count for column in context["columns"])
+        return super().get_context_data(**context, tab="board", **kwargs)
 
 
 class OutreachMoveView(StaffRequiredMixin, View):

@@ -7,10 +7,11 @@ from django.views import View
 from django.views.generic import DetailView
 
 from crm.permissions import StaffRequiredMixin
-from outreach.forms import FollowUpForm, LogActivityForm
+from outreach.forms import FollowUpForm, LogActivityForm, OwnerForm
 from outreach.models import STAGE_ORDER, TRANSITIONS, Outreach
 from outreach.selectors import partner_history
 from outreach.services import (
+    outreach_assign_owner,
     outreach_invite,
     outreach_log_activity,
     outreach_log_follow_up,
@@ -33,6 +34,7 @@ class OutreachDetailView(StaffRequiredMixin, DetailView):
             moves=[stage for stage in STAGE_ORDER if stage in TRANSITIONS[entry.stage]],
             log_form=kwargs.pop("log_form", None) or LogActivityForm(),
             follow_up_form=FollowUpForm(initial={"next_follow_up_on": entry.next_follow_up_on}),
+            owner_form=OwnerForm(initial={"owner": entry.owner_id}),
             **kwargs,
         )
 
@@ -85,3 +87,13 @@ class OutreachInvitationSentView(_EntryAction):
     def act(self, request, entry):
         entry = outreach_invite(outreach=entry, by=request.user)
         return f"Invitation logged; first follow-up {entry.next_follow_up_on:%a %d %b}."
+
+
+class OutreachOwnerView(_EntryAction):
+    def act(self, request, entry):
+        form = OwnerForm(request.POST)
+        if not form.is_valid():
+            raise ValidationError(form.errors["owner"])
+        owner = form.cleaned_data["owner"]
+        outreach_assign_owner(entries=[entry], owner=owner, by=request.user)
+        return f"Owner: {owner.get_username() if owner else 'none'}."

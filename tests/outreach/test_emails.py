@@ -13,6 +13,7 @@ from outreach.emails import (
     DO_NOT_CONTACT,
     NO_EMAIL,
     NO_TEMPLATE,
+    REMINDERS_USED_UP,
     WRONG_STAGE,
     check_merge_fields,
     email_audience,
@@ -176,3 +177,16 @@ def test_messages_carry_no_tracking(staff):
     assert message.content_subtype == "plain"
     assert not getattr(message, "alternatives", [])
     assert message.body.endswith(f"/s/{ask.slug}/")
+
+
+def test_no_reminder_beyond_the_cadence(staff):
+    ask = make_ask(max_reminders=2)
+    make_message_template(ask, purpose="reminder")
+    fresh = _entry(ask, "en", stage=Stage.INVITED)
+    used_up = _entry(ask, "en", stage=Stage.FOLLOWED_UP)
+    Outreach.objects.filter(pk=used_up.pk).update(follow_up_count=2)
+
+    audience = email_audience(ask=ask, entries=Outreach.objects.all(), purpose="reminder")
+
+    assert [r.entry for r in audience.recipients] == [fresh]
+    assert [e.pk for e in audience.excluded[REMINDERS_USED_UP]] == [used_up.pk]

@@ -258,3 +258,17 @@ def test_the_ask_list_counts_entries_and_confirmed_signatures(staff_client, staf
 
     assert (asks["Counted"].entry_count, asks["Counted"].signature_count) == (3, 1)
     assert (asks["Empty"].entry_count, asks["Empty"].signature_count) == (0, 0)
+
+
+def test_the_owner_is_set_on_the_entry_page(staff_client, staff):
+    entry = make_outreach()
+    staff_client.post(reverse("outreach:outreach-owner", args=[entry.pk]), {"owner": staff.pk})
+    entry.refresh_from_db()
+    assert entry.owner == staff
+    assert entry.history.first().history_user == staff
+
+
+def test_an_empty_board_says_how_to_fill_it(staff_client):
+    ask = make_ask()
+    html = staff_client.get(ask.get_absolute_url()).content.decode()
+    assert "Nobody is in this ask's pipeline yet" in html
