@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.views import View
 from django.views.generic import DetailView
 
@@ -77,6 +77,19 @@ class OutreachFollowUpView(_EntryAction):
 
 
 class OutreachReminderSentView(_EntryAction):
+    """ "Reminder sent": from My follow-ups (htmx) the row is replaced in place."""
+
+    def post(self, request, pk):
+        if not request.htmx:
+            return super().post(request, pk)
+        entry = get_object_or_404(Outreach.objects.select_related("ask"), pk=pk)
+        context = {"entry": entry}
+        try:
+            context["notice"] = self.act(request, entry)
+        except ValidationError as error:
+            context["error"] = " ".join(error.messages)
+        return render(request, "outreach/my_follow_ups.html#done-row", context)
+
     def act(self, request, entry):
         entry = outreach_log_follow_up(outreach=entry, by=request.user)
         when = f"{entry.next_follow_up_on:%a %d %b}" if entry.next_follow_up_on else "—"

@@ -272,3 +272,18 @@ def test_an_empty_board_says_how_to_fill_it(staff_client):
     ask = make_ask()
     html = staff_client.get(ask.get_absolute_url()).content.decode()
     assert "Nobody is in this ask's pipeline yet" in html
+
+
+def test_reminder_sent_from_my_follow_ups_replaces_the_row_in_place(staff_client, staff):
+    entry = make_outreach(stage=Stage.INVITED, owner=staff, next_follow_up_on=timezone.localdate())
+    prospect = make_outreach(stage=Stage.PROSPECT, owner=staff)
+    url = reverse("outreach:outreach-reminder-sent", args=[entry.pk])
+
+    row = staff_client.post(url, HTTP_HX_REQUEST="true").content.decode()
+
+    assert row.strip().startswith('<tr class="done-row">')
+    assert "Reminder logged for" in row
+    refused = staff_client.post(
+        reverse("outreach:outreach-reminder-sent", args=[prospect.pk]), HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert "Invite this entry before sending a reminder." in refused
