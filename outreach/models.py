@@ -1,6 +1,7 @@
 """Campaigns, what they ask of partners, the pipeline of each ask and who signed."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -468,6 +469,19 @@ class MessageTemplate(TimestampedModel):
 
     def __str__(self):
         return f"{self.ask} — {self.get_purpose_display()} [{self.language}]"
+
+    def clean(self):
+        # Here as well as in the staff form, so the admin refuses unknown fields too.
+        from outreach.emails import check_merge_fields
+
+        errors = {}
+        for name in ("subject", "body"):
+            try:
+                check_merge_fields(getattr(self, name))
+            except ValidationError as error:
+                errors[name] = error.messages
+        if errors:
+            raise ValidationError(errors)
 
 
 class EmailBatch(models.Model):

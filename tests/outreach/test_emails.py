@@ -190,3 +190,14 @@ def test_no_reminder_beyond_the_cadence(staff):
 
     assert [r.entry for r in audience.recipients] == [fresh]
     assert [e.pk for e in audience.excluded[REMINDERS_USED_UP]] == [used_up.pk]
+
+
+def test_a_message_template_with_an_unknown_field_is_invalid_everywhere():
+    from outreach.models import MessageTemplate
+
+    template = MessageTemplate(
+        ask=make_ask(), purpose="invitation", language="en", subject="Hi", body="{{ nmae }}"
+    )
+    with pytest.raises(ValidationError) as error:
+        template.full_clean()
+    assert "body" in error.value.message_dict
