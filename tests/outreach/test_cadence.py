@@ -34,7 +34,7 @@ def _business_days_between(start, end, holidays):
     return n
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(start=any_day, count=st.integers(min_value=1, max_value=30), holidays=holiday_sets)
 def test_adding_business_days_lands_on_the_nth_business_day(start, count, holidays):
     result = add_business_days(start, count, holidays)
@@ -46,7 +46,7 @@ def test_adding_business_days_lands_on_the_nth_business_day(start, count, holida
     assert _business_days_between(start, result, holidays) == count
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(day=any_day, holidays=holiday_sets)
 def test_the_next_business_day_skips_only_weekends_and_holidays(day, holidays):
     result = next_business_day_from(day, holidays)
@@ -56,7 +56,7 @@ def test_the_next_business_day_skips_only_weekends_and_holidays(day, holidays):
     assert _business_days_between(day - datetime.timedelta(days=1), result, holidays) == 1
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(
     invited=any_day,
     first=st.integers(min_value=1, max_value=20),
