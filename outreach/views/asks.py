@@ -83,8 +83,10 @@ class AskDetailView(StaffRequiredMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         ask = self.object
-        texts = [(ask.get_language_display(), ask.title, render_markdown(ask.statement))] + [
-            (t.get_language_display(), t.title, render_markdown(t.statement))
+        texts = [
+            (ask.language, ask.get_language_display(), ask.title, render_markdown(ask.statement))
+        ] + [
+            (t.language, t.get_language_display(), t.title, render_markdown(t.statement))
             for t in ask.translations.all()
         ]
         return super().get_context_data(
