@@ -203,10 +203,23 @@ def email_batch_start(*, ask, purpose, entries, by=None, base_url=""):
 
 def email_batch_run(batch_id):
     """Send a batch's messages one by one, counting as it goes. Each recipient is checked
-    again at sending time (do-not-contact or a withdrawn consent since queuing → skipped)."""
+    again at sending time (do-not-contact or a withdrawn consent since queuing → skipped).
+    An unexpected error marks the batch failed (so its page stops waiting) and is raised."""
     batch = EmailBatch.objects.select_related("ask", "created_by").get(pk=batch_id)
     if batch.is_finished:
         return batch
+    try:
+        return _send_batch(batch)
+    except Exception as error:
+        EmailBatch.objects.filter(pk=batch.pk).update(
+            status=EmailBatch.Status.FAILED,
+            finished_at=timezone.now(),
+            problems=[*batch.problems, f"Stopped: {error}"],
+        )
+        raise
+
+
+def _send_batch(batch):
     EmailBatch.objects.filter(pk=batch.pk).update(status=EmailBatch.Status.SENDING)
     audience = email_audience(
         ask=batch.ask,

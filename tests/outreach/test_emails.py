@@ -201,3 +201,23 @@ def test_a_message_template_with_an_unknown_field_is_invalid_everywhere():
     with pytest.raises(ValidationError) as error:
         template.full_clean()
     assert "body" in error.value.message_dict
+
+
+def test_an_unexpected_error_marks_the_batch_failed(staff, monkeypatch):
+    from outreach import emails
+
+    ask = make_ask()
+    make_message_template(ask)
+    entry = _entry(ask, "en")
+    batch = EmailBatch.objects.create(ask=ask, purpose="invitation", outreach_ids=[entry.pk])
+
+    def explode(**kwargs):
+        raise RuntimeError("template engine on fire")
+
+    monkeypatch.setattr(emails, "email_send", explode)
+    with pytest.raises(RuntimeError):
+        emails.email_batch_run(batch.pk)
+
+    batch.refresh_from_db()
+    assert batch.status == EmailBatch.Status.FAILED
+    assert batch.problems == ["Stopped: template engine on fire"]
