@@ -33,6 +33,13 @@ class AskBoardView(StaffRequiredMixin, TemplateView):
         ask = get_object_or_404(Ask.objects.select_related("campaign"), slug=self.kwargs["slug"])
         context = _board_context(ask)
         context["columns_total"] = sum(column.count for column in context["columns"])
+        today = context["today"]
+        context["overdue_count"] = (
+            Outreach.objects.filter(ask=ask)
+            .follow_ups_due_by(today)
+            .filter(next_follow_up_on__lt=today)
+            .count()
+        )
         return super().get_context_data(**context, tab="board", **kwargs)
 
 

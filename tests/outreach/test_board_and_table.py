@@ -55,6 +55,7 @@ def test_the_board_shows_columns_with_counts_and_cards(staff_client, staff):
     assert late in columns[Stage.INVITED].cards
     assert "Digital Rights Watch" in html and "Mira Okafor" in html
     assert "⚠ Overdue" in html  # reads without colour
+    assert response.context["overdue_count"] == 1
     assert 'src="/static/js/board.js"' in html
 
 
