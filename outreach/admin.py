@@ -6,8 +6,11 @@ from outreach.models import (
     STAGE_ORDER,
     Activity,
     Ask,
+    AskHoliday,
     AskTranslation,
     Campaign,
+    EmailBatch,
+    MessageTemplate,
     Outreach,
     Signature,
 )
@@ -194,3 +197,27 @@ class SignatureAdmin(SimpleHistoryAdmin):
             by=request.user,
         )
         obj.pk = recorded.pk
+
+
+@admin.register(AskHoliday)
+class AskHolidayAdmin(admin.ModelAdmin):
+    list_display = ("day", "ask")
+    list_filter = ("ask",)
+    list_select_related = ("ask",)
+
+
+@admin.register(MessageTemplate)
+class MessageTemplateAdmin(SimpleHistoryAdmin):
+    list_display = ("ask", "purpose", "language", "subject")
+    list_filter = ("purpose", "language", "ask")
+    search_fields = ("subject", "body")
+    list_select_related = ("ask",)
+    readonly_fields = TIMESTAMPS
+
+
+@admin.register(EmailBatch)
+class EmailBatchAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "ask", "purpose", "created_by", "status", "sent", "total")
+    list_filter = ("status", "purpose")
+    list_select_related = ("ask", "created_by")
+    readonly_fields = ("outreach_ids", "problems", "sent", "skipped", "failed", "finished_at")

@@ -1,6 +1,7 @@
 """Campaigns, what they ask of partners, the pipeline of each ask and who signed."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -83,7 +84,12 @@ class Ask(TimestampedModel):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("admin:outreach_ask_change", args=[self.pk])
+        return reverse("outreach:ask-board", args=[self.slug])
+
+    @property
+    def sign_path(self):
+        """The public signing page (built by the public pages: /s/<slug>/)."""
+        return f"/s/{self.slug}/"
 
     def is_open_on(self, day):
         return (self.opens_on is None or self.opens_on <= day) and (
@@ -223,6 +229,10 @@ class Outreach(TimestampedModel):
         indexes = [
             models.Index(fields=["ask", "stage"], name="outreach_ask_stage"),
             models.Index(fields=["next_follow_up_on"], name="outreach_next_follow_up"),
+            # The board reads each column's longest-waiting cards through this one.
+            models.Index(
+                fields=["ask", "stage", "stage_changed_at", "id"], name="outreach_board_column"
+            ),
         ]
 
     def __str__(self):
@@ -238,6 +248,9 @@ class Outreach(TimestampedModel):
 
     def can_move_to(self, stage):
         return stage in TRANSITIONS[self.stage]
+
+    def get_absolute_url(self):
+        return reverse("outreach:outreach-detail", args=[self.pk])
 
     def is_overdue(self, today=None):
         today = today or timezone.localdate()
@@ -408,3 +421,115 @@ class Signature(TimestampedModel):
     @property
     def is_live(self):
         return self.status in self.LIVE_STATUSES
+
+
+class AskHoliday(models.Model):
+    """A day on which no reminder is due for this ask (public holidays, office closures)."""
+
+    ask = models.ForeignKey(Ask, on_delete=models.CASCADE, related_name="holidays")
+    day = models.DateField(_("day"))
+
+    class Meta:
+        ordering = ["day"]
+        constraints = [
+            models.UniqueConstraint(fields=["ask", "day"], name="ask_holiday_once_per_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.day:%Y-%m-%d}"
+
+
+class MessageTemplate(TimestampedModel):
+    """The text of an e-mail sent about an ask, for one purpose, in one language."""
+
+    class Purpose(models.TextChoices):
+        INVITATION = "invitation", _("Invitation")
+        REMINDER = "reminder", _("Reminder")
+        THANK_YOU = "thank_you", _("Thank-you")
+
+    ask = models.ForeignKey(Ask, on_delete=models.CASCADE, related_name="message_templates")
+    purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose)
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("body"))
+
+    history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
+
+    class Meta:
+        ordering = ["ask", "purpose", "language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ask", "purpose", "language"],
+                name="message_template_one_per_purpose_language",
+                violation_error_message=_(
+                    "This ask already has a message for that purpose in that language."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.ask} — {self.get_purpose_display()} [{self.language}]"
+
+    def clean(self):
+        # Here as well as in the staff form, so the admin refuses unknown fields too.
+        from outreach.emails import check_merge_fields
+
+        errors = {}
+        for name in ("subject", "body"):
+            try:
+                check_merge_fields(getattr(self, name))
+            except ValidationError as error:
+                errors[name] = error.messages
+        if errors:
+            raise ValidationError(errors)
+
+
+class EmailBatch(models.Model):
+    """One sending of a message to a selection of outreach entries, done in the background.
+
+    The counters are the progress the staff page shows while the task runs."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    ask = models.ForeignKey(Ask, on_delete=models.CASCADE, related_name="email_batches")
+    purpose = models.CharField(_("purpose"), max_length=20, choices=MessageTemplate.Purpose)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    outreach_ids = models.JSONField(_("entries"), default=list)
+    # The site's address, taken from the request, for the sign link in the messages.
+    base_url = models.CharField(max_length=300, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    sent = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    problems = models.JSONField(default=list, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = _("e-mail batches")
+
+    def __str__(self):
+        return f"{self.get_purpose_display()} — {self.ask} ({self.created_at:%Y-%m-%d %H:%M})"
+
+    def get_absolute_url(self):
+        return reverse("outreach:email-batch", args=[self.pk])
+
+    @property
+    def done_count(self):
+        return self.sent + self.skipped + self.failed
+
+    @property
+    def percent(self):
+        return round(100 * self.done_count / self.total) if self.total else 100
+
+    @property
+    def is_finished(self):
+        return self.status in {self.Status.DONE, self.Status.FAILED}

@@ -5,10 +5,12 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from crm.models import Affiliation
+from outreach.cadence import Cadence
 from outreach.models import Activity, Ask, Outreach, Signature, Stage
 
 TRANSITION_REFUSED = "An entry that is “{from_stage}” cannot move to “{to_stage}”."
@@ -273,3 +275,170 @@ def outreach_add_targets(
     added = bulk_create_with_history(new_entries, Outreach, default_user=by)
     skipped = len(organisation_ids & organisation_ids_there) + len(contact_ids & contact_ids_there)
     return TargetsAdded(added=added, skipped=skipped)
+
+
+# --- Follow-ups: invitations, reminders, logged activities, the cadence -------------
+
+NOT_A_PROSPECT = "Only prospects and invited entries can be invited; this one is “{stage}”."
+INVITE_FIRST = "Invite this entry before sending a reminder."
+REMINDER_CLOSED = "No reminder for an entry that is “{stage}”."
+LOGGABLE_KINDS = (
+    Activity.Kind.CALL,
+    Activity.Kind.MEETING,
+    Activity.Kind.REPLY,
+    Activity.Kind.NOTE,
+)
+NOT_LOGGABLE = "“{kind}” cannot be logged by hand."
+NO_RESPONSE_NOTE = "No reply after {count} reminder(s)."
+
+
+def _log(entry, kind, *, by, at, summary=""):
+    return Activity.objects.create(
+        kind=kind,
+        occurred_at=at,
+        actor=by,
+        outreach=entry,
+        organisation_id=entry.organisation_id,
+        contact_id=entry.contact_id,
+        summary=summary,
+    )
+
+
+def _local_day(at):
+    return timezone.localdate(at)
+
+
+@transaction.atomic
+def outreach_invite(*, outreach, by=None, at=None, summary=""):
+    """Record that an invitation went out: an invitation activity, the move to invited,
+    and the first follow-up date from the ask's cadence.
+
+    An entry already invited may be invited again (the date restarts from this one).
+    Raises ValidationError (NOT_A_PROSPECT) for any other stage; nothing is saved then.
+    """
+    at = at or timezone.now()
+    entry = Outreach.objects.select_for_update().select_related("ask").get(pk=outreach.pk)
+    if entry.stage not in (Stage.PROSPECT, Stage.INVITED):
+        raise ValidationError(
+            {"stage": NOT_A_PROSPECT.format(stage=entry.get_stage_display())}, code="not_prospect"
+        )
+    _log(entry, Activity.Kind.INVITATION, by=by, at=at, summary=summary)
+    entry = outreach_change_stage(outreach=entry, stage=Stage.INVITED, by=by, at=at)
+    entry.next_follow_up_on = Cadence.for_ask(entry.ask).after_invitation(_local_day(at))
+    _attribute(entry, by)
+    entry.save(update_fields=["next_follow_up_on", "updated_at"])
+    return entry
+
+
+@transaction.atomic
+def outreach_log_follow_up(*, outreach, by=None, at=None, summary=""):
+    """Record that a reminder went out ("reminder sent"): a reminder activity, the move
+    from invited (or no response) to followed up, one more on the reminder count, and the
+    next follow-up date from the ask's cadence.
+
+    Raises ValidationError (INVITE_FIRST for prospects, REMINDER_CLOSED for signed,
+    declined or withdrawn entries); nothing is saved then.
+    """
+    at = at or timezone.now()
+    entry = Outreach.objects.select_for_update().select_related("ask").get(pk=outreach.pk)
+    if entry.stage == Stage.PROSPECT:
+        raise ValidationError({"stage": INVITE_FIRST}, code="invite_first")
+    if entry.stage in _CLOSED_STAGES:
+        raise ValidationError(
+            {"stage": REMINDER_CLOSED.format(stage=entry.get_stage_display())},
+            code="reminder_closed",
+        )
+    _log(entry, Activity.Kind.REMINDER, by=by, at=at, summary=summary)
+    entry = outreach_change_stage(outreach=entry, stage=Stage.FOLLOWED_UP, by=by, at=at)
+    entry.follow_up_count += 1
+    entry.next_follow_up_on = Cadence.for_ask(entry.ask).after_reminder(_local_day(at))
+    _attribute(entry, by)
+    entry.save(update_fields=["follow_up_count", "next_follow_up_on", "updated_at"])
+    return entry
+
+
+@transaction.atomic
+def outreach_log_activity(*, outreach, kind, summary="", by=None, at=None):
+    """Log a call, meeting, reply received or note on an entry's timeline. Returns the
+    activity; raises ValidationError (NOT_LOGGABLE) for other kinds."""
+    if kind not in LOGGABLE_KINDS:
+        raise ValidationError({"kind": NOT_LOGGABLE.format(kind=kind)}, code="not_loggable")
+    return _log(outreach, kind, by=by, at=at or timezone.now(), summary=summary)
+
+
+@transaction.atomic
+def outreach_set_follow_up(*, entries, on, by=None):
+    """Set (or clear, with on=None) the next follow-up date of entries, overriding the
+    cadence. Returns the number of entries changed; the audit trail names `by`."""
+    entries = list(Outreach.objects.select_for_update().filter(pk__in=[e.pk for e in entries]))
+    changed = [e for e in entries if e.next_follow_up_on != on]
+    for entry in changed:
+        entry.next_follow_up_on = on
+        entry.updated_at = timezone.now()
+    bulk_update_with_history(
+        changed, Outreach, ["next_follow_up_on", "updated_at"], default_user=by
+    )
+    return len(changed)
+
+
+@transaction.atomic
+def outreach_assign_owner(*, entries, owner, by=None):
+    """Give entries an owner (or none). Returns the number of entries changed."""
+    owner_id = owner.pk if owner is not None else None
+    entries = list(Outreach.objects.select_for_update().filter(pk__in=[e.pk for e in entries]))
+    changed = [e for e in entries if e.owner_id != owner_id]
+    for entry in changed:
+        entry.owner_id = owner_id
+        entry.updated_at = timezone.now()
+    bulk_update_with_history(changed, Outreach, ["owner", "updated_at"], default_user=by)
+    return len(changed)
+
+
+@dataclass
+class StageChanges:
+    moved: list
+    unchanged: list
+    refused: list  # (entry, message)
+
+
+def outreach_bulk_change_stage(*, entries, stage, by=None):
+    """Move each entry to `stage` where the pipeline allows it. Each move is its own
+    transaction (through outreach_change_stage); refused ones are returned with the
+    reason, so the page can name them. Returns StageChanges."""
+    result = StageChanges(moved=[], unchanged=[], refused=[])
+    for entry in entries:
+        if entry.stage == stage:
+            result.unchanged.append(entry)
+            continue
+        try:
+            result.moved.append(outreach_change_stage(outreach=entry, stage=stage, by=by))
+        except ValidationError as error:
+            result.refused.append((entry, " ".join(error.messages)))
+    return result
+
+
+def _exhausted(*, on):
+    """Entries waiting for a reply whose last allowed reminder has run out by `on`."""
+    return Outreach.objects.awaiting_reply().filter(
+        next_follow_up_on__lte=on, follow_up_count__gte=F("ask__max_reminders")
+    )
+
+
+def outreach_close_unanswered(*, on, by=None):
+    """Move every entry past its last reminder on `on` to "no response" and clear its
+    follow-up date. Running it again on the same day finds nothing more to move.
+    Returns the entries moved."""
+    moved = []
+    for entry in _exhausted(on=on).select_related("ask").order_by("pk"):
+        with transaction.atomic():
+            entry = outreach_change_stage(
+                outreach=entry,
+                stage=Stage.NO_RESPONSE,
+                by=by,
+                note=NO_RESPONSE_NOTE.format(count=entry.follow_up_count),
+            )
+            entry.next_follow_up_on = None
+            _attribute(entry, by)
+            entry.save(update_fields=["next_follow_up_on", "updated_at"])
+        moved.append(entry)
+    return moved

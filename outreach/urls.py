@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from outreach.views import dashboard
 
@@ -6,4 +6,5 @@ app_name = "outreach"
 
 urlpatterns = [
     path("", dashboard.DashboardView.as_view(), name="dashboard"),
+    path("", include("outreach.pipeline_urls")),
 ]

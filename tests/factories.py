@@ -51,3 +51,11 @@ def make_outreach(ask=None, organisation=None, contact=None, **fields):
     return Outreach.objects.create(
         ask=ask or make_ask(), organisation=organisation, contact=contact, **fields
     )
+
+
+def make_message_template(ask, purpose="invitation", language="en", **fields):
+    from outreach.models import MessageTemplate
+
+    fields.setdefault("subject", f"Will you sign {{{{ ask_title }}}}? [{language}]")
+    fields.setdefault("body", "Dear {{ contact_name }} of {{ organisation }}: {{ sign_link }}")
+    return MessageTemplate.objects.create(ask=ask, purpose=purpose, language=language, **fields)
