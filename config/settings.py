@@ -220,3 +220,22 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Public sign-on. The cache holds the rate-limit counters: the per-process memory cache
+# suits one process; with several app processes set REDIS_URL so they share the counters.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "coalition",
+    }
+}
+if env("REDIS_URL"):
+    CACHES["default"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env("REDIS_URL"),
+    }
+# "<count>/<seconds>": sign-form submissions allowed per client address and per e-mail.
+PUBLIC_SIGN_RATE_PER_IP = env("PUBLIC_SIGN_RATE_PER_IP", "20/3600")
+PUBLIC_SIGN_RATE_PER_EMAIL = env("PUBLIC_SIGN_RATE_PER_EMAIL", "5/3600")
+# How long a confirmation link works (seconds).
+PUBLIC_SIGN_CONFIRM_MAX_AGE = int(env("PUBLIC_SIGN_CONFIRM_MAX_AGE", str(7 * 24 * 3600)))
