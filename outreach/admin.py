@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from simple_history.admin import SimpleHistoryAdmin
@@ -11,7 +12,12 @@ from outreach.models import (
     Outreach,
     Signature,
 )
-from outreach.services import outreach_change_stage, signature_record, signature_withdraw
+from outreach.services import (
+    ask_text_edit_check,
+    outreach_change_stage,
+    signature_record,
+    signature_withdraw,
+)
 
 TIMESTAMPS = ("created_at", "updated_at")
 
@@ -37,8 +43,32 @@ class AskTranslationInline(admin.StackedInline):
     extra = 0
 
 
+class AskForm(forms.ModelForm):
+    acknowledge_new_version = forms.BooleanField(
+        label="I understand",
+        required=False,
+        help_text="Signatures were given on the current text: saving a change keeps that text "
+        "as a version (each signature keeps the version it was given on) and starts a new one.",
+    )
+
+    # No Meta: the admin builds the form for Ask from the fieldsets below.
+
+    def clean(self):
+        data = super().clean()
+        text_changed = {"title", "statement", "language"} & set(self.changed_data)
+        if self.instance.pk and text_changed:
+            try:
+                ask_text_edit_check(
+                    ask=self.instance, acknowledged=data.get("acknowledge_new_version")
+                )
+            except ValidationError as error:
+                self.add_error("acknowledge_new_version", error)
+        return data
+
+
 @admin.register(Ask)
 class AskAdmin(admin.ModelAdmin):
+    form = AskForm
     list_display = (
         "title",
         "campaign",
@@ -57,7 +87,8 @@ class AskAdmin(admin.ModelAdmin):
     inlines = [AskTranslationInline]
     fieldsets = [
         (None, {"fields": ("campaign", "title", "slug", "kind", "signers", "is_published")}),
-        ("Text", {"fields": ("language", "statement")}),
+        ("Text", {"fields": ("language", "statement", "acknowledge_new_version")}),
+        ("Public page", {"fields": ("verify_organisation_signatures",)}),
         ("Dates and target", {"fields": ("opens_on", "closes_on", "target_count")}),
         (
             "Follow-up cadence",

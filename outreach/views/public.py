@@ -199,7 +199,7 @@ def withdraw(request, slug, lang, token):
     ask = _published_ask(slug)
     lang = _activate(request, ask, lang)
     title, _statement, _lang = ask.text_in(lang)
-    form = WithdrawForm(request.POST or None)
+    form = WithdrawForm(request.POST if request.method == "POST" else None)
     context = {"ask": ask, "lang": lang, "title": title, "form": form}
     if request.method == "POST" and form.is_valid():
         try:
