@@ -46,3 +46,25 @@ def make_outreach(ask=None, organisation=None, contact=None, **fields):
     return Outreach.objects.create(
         ask=ask or make_ask(), organisation=organisation, contact=contact, **fields
     )
+
+
+def make_signature(ask, *, name=None, organisation=False, status="confirmed", public=True,
+                   awaiting_verification=False, country="", email=None, **fields):  # fmt: skip
+    """A signature recorded through signature_record, as staff or an import would."""
+    from outreach.services import signature_record
+
+    n = next(_seq)
+    name = name or f"Signatory {n}"
+    contact = Contact.objects.create(first_name=name, email=email or f"signer{n}@example.org")
+    org = Organisation.objects.create(name=name, country=country) if organisation else None
+    return signature_record(
+        ask=ask,
+        organisation=org,
+        contact=contact,
+        display_name=name,
+        country=country,
+        public=public,
+        status=status,
+        awaiting_verification=awaiting_verification,
+        **fields,
+    )
