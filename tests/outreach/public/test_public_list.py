@@ -170,3 +170,29 @@ def test_counts_are_right_immediately_after_confirmation_and_withdrawal(client, 
     signature_withdraw(signature=confirmed, reason="test")
     assert client.get(f"/s/{ask.slug}/").context["counts"].total == 0
     assert signature.status == Signature.Status.PENDING
+
+
+@pytest.mark.parametrize(
+    ("lang", "word"),
+    [
+        ("en", "Sign this statement"),
+        ("nl", "Onderteken deze verklaring"),
+        ("fr", "Signez cette déclaration"),
+        ("de", "Unterzeichnen Sie diese Erklärung"),
+        ("es", "Firme esta declaración"),
+        ("ja", "この声明に署名する"),
+    ],
+)
+def test_the_page_speaks_each_language(client, ask, lang, word):
+    assert word in client.get(f"/s/{ask.slug}/{lang}/").content.decode()
+
+
+def test_the_confirmation_e_mail_follows_the_page_language(client, ask):
+    from django.core import mail
+
+    from tests.outreach.public.conftest import sign
+
+    sign(client, ask, lang="de")
+
+    assert mail.outbox[0].subject.startswith("Bitte bestätigen Sie Ihre Unterschrift")
+    assert "/s/stop-facial-recognition/de/confirm/" in mail.outbox[0].body
