@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from outreach.forms import PlainSelect
 from outreach.models import Signature
 
 KIND_CHOICES = [("organisation", _("Organisations")), ("individual", _("Individuals"))]
@@ -23,7 +24,7 @@ class PublicSignatureFilterSet(django_filters.FilterSet):
 
     q = django_filters.CharFilter(method="search", label=_("Search"))
     country = django_filters.ChoiceFilter(
-        choices=countries, label=_("Country"), empty_label=_("All countries")
+        choices=countries, label=_("Country"), empty_label=_("All countries"), widget=PlainSelect
     )
     kind = django_filters.ChoiceFilter(
         choices=KIND_CHOICES, method="filter_kind", label=_("Signed as"), empty_label=_("All")
@@ -56,7 +57,7 @@ class SignatureFilterSet(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(
         choices=KIND_CHOICES, method="filter_kind", label="Kind", empty_label="Any"
     )
-    country = django_filters.ChoiceFilter(choices=countries, empty_label="Any")
+    country = django_filters.ChoiceFilter(choices=countries, empty_label="Any", widget=PlainSelect)
     source = django_filters.ChoiceFilter(choices=Signature.Source.choices, empty_label="Any")
     public = django_filters.BooleanFilter(label="Listed publicly")
     awaiting_verification = django_filters.BooleanFilter(label="Awaiting verification")

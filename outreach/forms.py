@@ -1,12 +1,33 @@
 """Forms of the public sign-on and of the staff signatures pages."""
 
 from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from outreach.models import Signature
 
 AS_ORGANISATION, AS_INDIVIDUAL = "organisation", "individual"
+
+
+class PlainSelect(forms.Select):
+    """A <select> rendered in Python: the country list has 250 options, and rendering one
+    template per option made the public page several times slower."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        attrs = self.build_attrs(self.attrs, attrs)
+        value = "" if value is None else str(value[0] if isinstance(value, list) else value)
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (code, mark_safe(" selected") if str(code) == value else "", label)
+                for code, label in self.choices
+            ),
+        )
+        return format_html('<select name="{}"{}>{}</select>', name, flatatt(attrs), options)
 
 
 class SignForm(forms.Form):
@@ -33,7 +54,7 @@ class SignForm(forms.Form):
     affiliation = forms.CharField(
         label=_("Affiliation (for identification only)"), max_length=250, required=False
     )
-    country = forms.ChoiceField(label=_("Country"), choices=(), required=False)
+    country = forms.ChoiceField(label=_("Country"), choices=(), required=False, widget=PlainSelect)
     email = forms.EmailField(
         label=_("E-mail"),
         help_text=_("We send a link to confirm your signature. It is never published."),
