@@ -1,6 +1,7 @@
 """FilterSets for signature lists: the public list and the staff list."""
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -49,6 +50,9 @@ class PublicSignatureFilterSet(django_filters.FilterSet):
         return _filter_kind(queryset, name, value)
 
 
+YES_NO_ANY = forms.Select(choices=[("", "Any"), ("true", "Yes"), ("false", "No")])
+
+
 class SignatureFilterSet(django_filters.FilterSet):
     """Staff list of an ask's signatures."""
 
@@ -59,15 +63,19 @@ class SignatureFilterSet(django_filters.FilterSet):
     )
     country = django_filters.ChoiceFilter(choices=countries, empty_label="Any", widget=PlainSelect)
     source = django_filters.ChoiceFilter(choices=Signature.Source.choices, empty_label="Any")
-    public = django_filters.BooleanFilter(label="Listed publicly")
-    awaiting_verification = django_filters.BooleanFilter(label="Awaiting verification")
+    public = django_filters.BooleanFilter(label="Listed publicly", widget=YES_NO_ANY)
+    awaiting_verification = django_filters.BooleanFilter(
+        label="Awaiting verification", widget=YES_NO_ANY
+    )
     sort = django_filters.OrderingFilter(
+        label="Sort by",
+        empty_label="Newest first",
         fields=(
             ("display_name", "name"),
             ("signed_at", "signed"),
             ("country", "country"),
             ("status", "status"),
-        )
+        ),
     )
 
     class Meta:
