@@ -9,8 +9,10 @@ from outreach.models import (
     Ask,
     AskTranslation,
     Campaign,
+    DeliverySnapshot,
     Outreach,
     Signature,
+    StatementVersion,
 )
 from outreach.services import (
     ask_text_edit_check,
@@ -202,7 +204,23 @@ class SignatureAdmin(SimpleHistoryAdmin):
     actions = [withdraw_signatures]
 
     def get_readonly_fields(self, request, obj=None):
-        moving = ("status", "withdrawn_at", "status_reason")
+        # Listing, verification and withdrawal change through the signatures page of the
+        # ask (with reasons), never by editing fields here.
+        moving = (
+            "status",
+            "withdrawn_at",
+            "withdrawn_by",
+            "status_reason",
+            "public",
+            "awaiting_verification",
+            "confirmed_at",
+            "verified_at",
+            "verified_by",
+            "organisation_was_known",
+            "language",
+            "statement_version",
+            "listing_consent",
+        )
         return (*moving, *TIMESTAMPS) if obj else TIMESTAMPS
 
     def save_model(self, request, obj, form, change):
@@ -225,3 +243,21 @@ class SignatureAdmin(SimpleHistoryAdmin):
             by=request.user,
         )
         obj.pk = recorded.pk
+
+
+@admin.register(StatementVersion)
+class StatementVersionAdmin(admin.ModelAdmin):
+    list_display = ("ask", "language", "number", "title", "created_at")
+    list_filter = ("language", "ask")
+    list_select_related = ("ask",)
+
+    def get_readonly_fields(self, request, obj=None):
+        # A version is what people signed: it is a record, not something to edit.
+        return ("ask", "language", "number", "title", "statement", "created_at") if obj else ()
+
+
+@admin.register(DeliverySnapshot)
+class DeliverySnapshotAdmin(admin.ModelAdmin):
+    list_display = ("ask", "as_of", "language", "organisation_count", "individual_count")
+    list_select_related = ("ask",)
+    readonly_fields = ("rows", "statement_version", "created_at", "created_by")
