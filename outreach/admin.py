@@ -40,8 +40,33 @@ class CampaignAdmin(admin.ModelAdmin):
     inlines = [AskInline]
 
 
+class AskTranslationForm(forms.ModelForm):
+    acknowledge_new_version = forms.BooleanField(
+        label="I understand",
+        required=False,
+        help_text="Signatures were given on this translation: saving a change keeps it as a "
+        "version and starts a new one.",
+    )
+
+    # No Meta: the admin builds the form for AskTranslation.
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk and {"title", "statement"} & set(self.changed_data):
+            try:
+                ask_text_edit_check(
+                    ask=self.instance.ask,
+                    language=self.instance.language,
+                    acknowledged=data.get("acknowledge_new_version"),
+                )
+            except ValidationError as error:
+                self.add_error("acknowledge_new_version", error)
+        return data
+
+
 class AskTranslationInline(admin.StackedInline):
     model = AskTranslation
+    form = AskTranslationForm
     extra = 0
 
 
@@ -102,6 +127,7 @@ class AskAdmin(admin.ModelAdmin):
 
 @admin.register(AskTranslation)
 class AskTranslationAdmin(admin.ModelAdmin):
+    form = AskTranslationForm
     list_display = ("ask", "language", "title")
     list_filter = ("language", "ask")
     search_fields = ("title", "statement", "ask__title")

@@ -677,10 +677,15 @@ def signature_change_listing(*, signature, display_name, public, by, reason=""):
     return signature
 
 
-def ask_text_edit_check(*, ask, acknowledged):
-    """Before staff save a changed statement: refuse unless they acknowledged that
-    signatures exist on the current text. Raises ValidationError (VERSION_EDIT_NEEDS_ACK)."""
-    count = Signature.objects.filter(ask=ask).exclude(statement_version=None).count()
+def ask_text_edit_check(*, ask, acknowledged, language=None):
+    """Before staff save a changed statement (in `language`, or the ask's own text):
+    refuse unless they acknowledged that signatures exist on the current text. Raises
+    ValidationError (VERSION_EDIT_NEEDS_ACK)."""
+    count = (
+        Signature.objects.filter(ask=ask, statement_version__language=language or ask.language)
+        .exclude(statement_version=None)
+        .count()
+    )
     if count and not acknowledged:
         raise ValidationError(VERSION_EDIT_NEEDS_ACK.format(count=count), code="needs_ack")
 

@@ -204,3 +204,23 @@ def test_editing_a_signed_text_in_the_admin_asks_for_acknowledgement(client, sup
     assert client.post(url, data).status_code == 302
     ask.refresh_from_db()
     assert ask.statement == "New words"
+
+
+def test_editing_a_signed_translation_asks_for_acknowledgement(client, superuser, ask):
+    from outreach.models import AskTranslation
+
+    translation = AskTranslation.objects.create(ask=ask, language="nl", title="T", statement="S")
+    signature = make_signature(ask)
+    signature.statement_version = statement_version_current(ask=ask, language="nl")
+    signature.save()
+    client.force_login(superuser)
+    url = f"/admin/outreach/asktranslation/{translation.pk}/change/"
+    data = {"ask": ask.pk, "language": "nl", "title": "T", "statement": "Nieuwe tekst"}
+
+    refused = client.post(url, data)
+    assert refused.status_code == 200
+    assert "were given on the current text" in refused.content.decode()
+
+    assert client.post(url, {**data, "acknowledge_new_version": "on"}).status_code == 302
+    translation.refresh_from_db()
+    assert translation.statement == "Nieuwe tekst"

@@ -318,3 +318,14 @@ def test_an_unpublished_ask_has_no_public_page(client, ask):
 
     assert client.get(f"/s/{ask.slug}/").status_code == 404
     assert client.get(f"/s/{ask.slug}/signatories.csv").status_code == 404
+
+
+def test_the_sign_form_is_protected_against_cross_site_posts(ask):
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post(
+        f"/s/{ask.slug}/en/sign/", {"name": "X", "email": "x@example.org"}
+    )
+
+    assert response.status_code == 403
+    assert not Signature.objects.exists()
