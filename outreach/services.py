@@ -383,7 +383,9 @@ def statement_version_current(*, ask, language):
 def _split_name(name):
     name = normalise_name(name)
     first, _, last = name.rpartition(" ")
-    return (first, last) if first else (last, "")
+    first, last = (first, last) if first else (last, "")
+    limit = Contact._meta.get_field("first_name").max_length
+    return first[:limit], last[:limit]
 
 
 def _contact_for(sign_on):

@@ -142,7 +142,7 @@ def sign(request, slug, lang):
     try:
         signature = signature_submit(ask=ask, sign_on=sign_on)
     except ValidationError as error:
-        return _form_again(request, ask, lang, form, 400, " ".join(error.messages))
+        return _form_again(request, ask, lang, form, 400, _refusal_message(error))
     send_sign_confirmation(
         signature=signature,
         email=email,
@@ -151,6 +151,13 @@ def sign(request, slug, lang):
     )
     # The same answer whether or not this e-mail signed before.
     return redirect("public:thanks", ask.slug, lang)
+
+
+def _refusal_message(error):
+    # The services speak English to staff; a signer reads the page's language.
+    if getattr(error, "code", None) == "ask_not_open":
+        return _("This statement is closed for new signatures.")
+    return _("This statement cannot be signed this way. Please check the form and try again.")
 
 
 def _rate_limited_message():
