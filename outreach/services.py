@@ -328,6 +328,9 @@ VERSION_EDIT_NEEDS_ACK = (
     "version and starts a new one: tick “I understand” to go ahead."
 )
 
+# The note on contacts and organisations the public form created (see the purge below).
+CREATED_BY_FORM = "Added by the public sign form."
+
 # Addresses at these providers say nothing about which organisation someone works for.
 FREE_MAIL_DOMAINS = {
     "gmail.com", "googlemail.com", "yahoo.com", "outlook.com", "hotmail.com", "live.com",
@@ -402,7 +405,7 @@ def _contact_for(sign_on):
         email=email,
         country=sign_on.country,
         preferred_language=sign_on.language,
-        notes="Added by the public sign form.",
+        notes=CREATED_BY_FORM,
     )
     contact.full_clean(validate_constraints=False)
     contact.save()
@@ -438,7 +441,7 @@ def _organisation_for(sign_on):
         name=sign_on.organisation_name,
         website=sign_on.website,
         country=sign_on.country,
-        notes="Added by the public sign form.",
+        notes=CREATED_BY_FORM,
     )
     organisation.full_clean(validate_constraints=False)
     organisation.save()
@@ -713,3 +716,58 @@ def delivery_snapshot_create(*, ask, as_of, language, by):
         individual_count=counts.individuals,
         created_by=by,
     )
+
+
+@dataclass
+class Purged:
+    signatures: int
+    contacts: int
+    organisations: int
+
+
+@transaction.atomic
+def signature_purge_unconfirmed(*, older_than):
+    """Forget sign-ups from the public form never confirmed before `older_than`: their
+    pending signatures and those signatures' history, and the contacts and organisations
+    the form created for them when nothing else refers to them (with their history).
+    Pending changes to signatures that are confirmed are dropped too. Returns Purged."""
+    stale = Signature.objects.filter(
+        status=Signature.Status.PENDING,
+        source=Signature.Source.PUBLIC_FORM,
+        confirmed_at__isnull=True,
+        created_at__lt=older_than,
+    )
+    ids = list(stale.values_list("pk", flat=True))
+    contact_ids = set(stale.exclude(contact=None).values_list("contact_id", flat=True))
+    organisation_ids = set(
+        stale.exclude(organisation=None).values_list("organisation_id", flat=True)
+    )
+    Signature.objects.filter(status=Signature.Status.CONFIRMED, updated_at__lt=older_than).exclude(
+        pending_changes={}
+    ).update(pending_changes={}, confirm_nonce="")
+    Signature.objects.filter(pk__in=ids).delete()
+    Signature.history.filter(id__in=ids).delete()
+
+    contacts = Contact.objects.filter(
+        pk__in=contact_ids,
+        notes=CREATED_BY_FORM,
+        signatures=None,
+        affiliations=None,
+        outreach=None,
+        consents=None,
+    )
+    forgotten_contacts = list(contacts.values_list("pk", flat=True))
+    contacts.delete()
+    Contact.history.filter(id__in=forgotten_contacts).delete()
+    organisations = Organisation.objects.filter(
+        pk__in=organisation_ids,
+        notes=CREATED_BY_FORM,
+        signatures=None,
+        affiliations=None,
+        outreach=None,
+        members=None,
+    )
+    forgotten_organisations = list(organisations.values_list("pk", flat=True))
+    organisations.delete()
+    Organisation.history.filter(id__in=forgotten_organisations).delete()
+    return Purged(len(ids), len(forgotten_contacts), len(forgotten_organisations))

@@ -2,12 +2,14 @@
 verification of organisations, matching, withdrawal."""
 
 import datetime
+import io
 import time
 from unittest import mock
 
 import pytest
 from django.core import mail
 from django.test import override_settings
+from django.utils import timezone
 
 from crm.models import Affiliation, ConsentRecord, Contact, Organisation
 from outreach.models import Signature, Stage
@@ -329,3 +331,27 @@ def test_the_sign_form_is_protected_against_cross_site_posts(ask):
 
     assert response.status_code == 403
     assert not Signature.objects.exists()
+
+
+def test_unconfirmed_sign_ups_are_forgotten_after_thirty_days(client, ask):
+    from django.core.management import call_command
+
+    known = make_contact(first_name="Known", last_name="Person", email="known@example.org")
+    sign(client, ask, email="never@example.org", name="Never Confirmed")
+    sign(client, ask, signing_as="organisation", organisation_name="Ghost Org",
+         email="ghost@ghost.example")  # fmt: skip
+    sign(client, ask, email="known@example.org")
+    sign_and_confirm(client, ask, email="kept@example.org", name="Kept Signer")
+    Signature.objects.update(created_at=timezone.now() - datetime.timedelta(days=31))
+
+    call_command("purge_unconfirmed_signatures", "--days", "30", stdout=io.StringIO())
+
+    assert list(Signature.objects.values_list("display_name", flat=True)) == ["Kept Signer"]
+    assert set(Contact.objects.values_list("email", flat=True)) == {
+        "known@example.org",
+        "kept@example.org",
+    }
+    assert not Organisation.objects.exists()
+    assert not Signature.history.filter(display_name="Never Confirmed").exists()
+    assert not Contact.history.filter(email="never@example.org").exists()
+    assert known.pk in Contact.objects.values_list("pk", flat=True)
