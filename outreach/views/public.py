@@ -66,8 +66,8 @@ def _statement_context(request, ask, lang, form=None):
     title, statement, text_language = ask.text_in(lang)
     filterset = PublicSignatureFilterSet(request.GET, queryset=public_signatures(ask=ask))
     signatures = filterset.qs if filterset.is_valid() else filterset.queryset.none()
-    if not request.GET.get("sort"):
-        signatures = signatures.order_by("display_name", "pk")
+    # A stable order, so no one is skipped or repeated from one page to the next.
+    signatures = signatures.order_by(*(signatures.query.order_by or ["display_name"]), "pk")
     page = Paginator(signatures, PAGE_SIZE).get_page(request.GET.get("page"))
     return {
         "ask": ask,
@@ -77,7 +77,6 @@ def _statement_context(request, ask, lang, form=None):
         "text_language": text_language,
         "text_language_name": LANGUAGE_NAMES.get(text_language, text_language),
         "languages": [(code, LANGUAGE_NAMES[code]) for code, _name in settings.LANGUAGES],
-        "text_languages": set(ask.languages),
         "counts": public_counts(ask=ask),
         "filterset": filterset,
         "page_obj": page,
