@@ -1,7 +1,8 @@
+import email
+import email.policy
 import re
 
 import pytest
-from django.core import mail
 from playwright.sync_api import expect
 
 from outreach.models import AskTranslation
@@ -11,7 +12,11 @@ from tests.factories import make_ask, make_signature, make_user
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_an_organisation_signs_confirms_and_is_listed_after_verification(page, screenshot):
+def test_an_organisation_signs_confirms_and_is_listed_after_verification(
+    page, screenshot, settings, capsys
+):
+    # The development set-up: e-mails printed on the console, read from there.
+    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
     make_user("coordinator")
     ask = make_ask(
         title="Stop facial recognition surveillance now",
@@ -47,7 +52,12 @@ def test_an_organisation_signs_confirms_and_is_listed_after_verification(page, s
     page.get_by_role("button", name="Sign", exact=True).click()
 
     expect(page.get_by_role("heading", name="Check your e-mail")).to_be_visible()
-    link = re.search(r"http://[^/]+(/s/\S+/confirm/\S+/)", mail.outbox[-1].body).group(1)
+    printed = capsys.readouterr().out.split("-" * 79)[0]
+    message = email.message_from_string(printed, policy=email.policy.default)
+    assert message["Subject"].strip().startswith("Please confirm your signature")
+    assert message["To"] == "lea@privacy-collective.example"
+    body = message.get_content()
+    link = re.search(r"http://[^/]+(/s/\S+/confirm/\S+/)", body).group(1)
     page.goto(link)
     page.get_by_role("button", name="Confirm my signature").click()
     expect(page.get_by_text("We check signatures made on behalf of organisations")).to_be_visible()
