@@ -6,6 +6,7 @@ outreach.selectors.public_signatures), so what a signatory did not agree to publ
 what is not yet confirmed and verified, never reaches these views."""
 
 import csv
+import logging
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -35,6 +36,8 @@ from outreach.services import (
     signature_submit,
     signature_withdraw_by_link,
 )
+
+logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 50
 LANGUAGE_NAMES = dict(settings.LANGUAGES)
@@ -142,12 +145,17 @@ def sign(request, slug, lang):
         signature = signature_submit(ask=ask, sign_on=sign_on)
     except ValidationError as error:
         return _form_again(request, ask, lang, form, 400, _refusal_message(error))
-    send_sign_confirmation(
-        signature=signature,
-        email=email,
-        language=lang,
-        base_url=request.build_absolute_uri("/").rstrip("/"),
-    )
+    try:
+        send_sign_confirmation(
+            signature=signature,
+            email=email,
+            language=lang,
+            base_url=request.build_absolute_uri("/").rstrip("/"),
+        )
+    except OSError:  # SMTP errors are OSErrors; the signature stays pending, unlisted
+        logger.exception("Could not send the confirmation e-mail for signature %s", signature.pk)
+        message = _("We could not send you the e-mail just now. Please try again later.")
+        return _form_again(request, ask, lang, form, 503, message)
     # The same answer whether or not this e-mail signed before.
     return redirect("public:thanks", ask.slug, lang)
 

@@ -355,3 +355,14 @@ def test_unconfirmed_sign_ups_are_forgotten_after_thirty_days(client, ask):
     assert not Signature.history.filter(display_name="Never Confirmed").exists()
     assert not Contact.history.filter(email="never@example.org").exists()
     assert known.pk in Contact.objects.values_list("pk", flat=True)
+
+
+def test_a_mail_server_failure_is_told_and_nothing_is_listed(client, ask):
+    with mock.patch(
+        "outreach.views.public.send_sign_confirmation", side_effect=ConnectionRefusedError
+    ):
+        response = sign(client, ask, public="on")
+
+    assert response.status_code == 503
+    assert "could not send you the e-mail" in response.content.decode()
+    assert Signature.objects.get().status == Signature.Status.PENDING
