@@ -323,6 +323,10 @@ LINK_USED = "This link has already been used."
 ASK_NOT_OPEN = "This statement is not open for signatures."
 NOT_AWAITING_VERIFICATION = "Only a confirmed signature awaiting verification can be verified."
 REASON_REQUIRED = "Give a reason: it is kept with the record."
+OTHER_SIGNER_NOTE = (
+    "{person} confirmed signing for {name} on the public page. The organisation's listed "
+    "signature was left as it is; edit it on the signatures page if they asked for changes."
+)
 VERSION_EDIT_NEEDS_ACK = (
     "{count} signature(s) were given on the current text. Saving keeps that text as a "
     "version and starts a new one: tick “I understand” to go ahead."
@@ -555,13 +559,13 @@ def signature_confirm(*, token):
     previously_listed = signature.status == Signature.Status.CONFIRMED and not (
         signature.awaiting_verification
     )
-    # Someone else confirming for an organisation already on the list is checked again.
-    same_signer = previously_listed and signature.contact_id == contact.pk
-    awaiting = bool(
-        signature.organisation_id
-        and signature.ask.verify_organisation_signatures
-        and not same_signer
-    )
+    checked = bool(signature.organisation_id and signature.ask.verify_organisation_signatures)
+    if checked and previously_listed and signature.contact_id != contact.pk:
+        # Someone else confirms for an organisation already verified and listed: the
+        # listing stays as it is (an unchecked person neither changes nor delists it),
+        # and staff are told.
+        return _note_other_signer(signature, contact)
+    awaiting = checked and not previously_listed
     source = f"Public sign form: {signature.ask.slug}"
     consent = None
     if changes["public"]:
@@ -607,6 +611,22 @@ def signature_confirm(*, token):
     if awaiting:
         signature.verified_at, signature.verified_by = None, None
     signature.save()
+    return signature
+
+
+def _note_other_signer(signature, contact):
+    Activity.objects.create(
+        kind=Activity.Kind.NOTE,
+        outreach=_matching_outreach(signature),
+        organisation_id=signature.organisation_id,
+        contact=contact,
+        summary=OTHER_SIGNER_NOTE.format(
+            person=contact.full_name or contact.email, name=signature.display_name
+        ),
+    )
+    signature.confirm_nonce = ""
+    signature.pending_changes = {}
+    signature.save(update_fields=["confirm_nonce", "pending_changes", "updated_at"])
     return signature
 
 

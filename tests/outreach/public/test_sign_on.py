@@ -366,3 +366,35 @@ def test_a_mail_server_failure_is_told_and_nothing_is_listed(client, ask):
     assert response.status_code == 503
     assert "could not send you the e-mail" in response.content.decode()
     assert Signature.objects.get().status == Signature.Status.PENDING
+
+
+def test_another_person_confirming_for_a_listed_organisation_changes_nothing_public(
+    client, ask, staff
+):
+    from outreach.models import Activity
+
+    as_organisation = {"signing_as": "organisation", "website": "https://listed.example"}
+    sign_and_confirm(
+        client,
+        ask,
+        organisation_name="Listed Org",
+        email="boss@listed.example",
+        public="on",
+        **as_organisation,
+    )
+    signature_verify(signature=Signature.objects.get(), by=staff)
+
+    sign_and_confirm(
+        client,
+        ask,
+        organisation_name="Renamed by someone",
+        email="someone@gmail.com",
+        **as_organisation,
+    )
+
+    signature = Signature.objects.get()
+    assert signature.is_listed and signature.display_name == "Listed Org"
+    assert signature.contact.email == "boss@listed.example"
+    assert "Listed Org" in client.get(f"/s/{ask.slug}/").content.decode()
+    note = Activity.objects.get(kind=Activity.Kind.NOTE)
+    assert "left as it is" in note.summary and note.contact.email == "someone@gmail.com"
