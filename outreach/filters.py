@@ -41,6 +41,14 @@ class PublicSignatureFilterSet(django_filters.FilterSet):
         model = Signature
         fields = ["q", "country", "kind"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Offer only the countries someone on the list signed from (one small query).
+        present = set(self.queryset.order_by().values_list("country", flat=True).distinct())
+        self.filters["country"].extra["choices"] = [
+            (country.code, country.name) for country in countries if country.code in present
+        ]
+
     def search(self, queryset, name, value):
         return queryset.filter(
             Q(display_name__icontains=value) | Q(affiliation_text__icontains=value)
