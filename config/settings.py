@@ -288,3 +288,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Public sign-on. The rate-limit counters live in the cache (CACHES above: shared through
+# Redis when REDIS_URL is set, as it must be with several app processes).
+# "<count>/<seconds>": sign-form submissions allowed per client address and per e-mail.
+PUBLIC_SIGN_RATE_PER_IP = env("PUBLIC_SIGN_RATE_PER_IP", "20/3600")
+PUBLIC_SIGN_RATE_PER_EMAIL = env("PUBLIC_SIGN_RATE_PER_EMAIL", "5/3600")
+# How long a confirmation link works (seconds).
+PUBLIC_SIGN_CONFIRM_MAX_AGE = int(env("PUBLIC_SIGN_CONFIRM_MAX_AGE", str(7 * 24 * 3600)))

@@ -239,6 +239,9 @@ class ConsentRecord(models.Model):
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
     source = models.CharField(_("source"), max_length=100, blank=True)
     text_version = models.CharField(_("text version"), max_length=50, blank=True)
+    text = models.TextField(
+        _("text agreed to"), blank=True, help_text=_("The notice as the person read it.")
+    )
 
     history = HistoricalRecords()
 

@@ -16,3 +16,16 @@ class StaffRequiredMixin(LoginRequiredMixin, UserPassesTestMixin):
     def test_func(self):
         user = self.request.user
         return user.is_staff and user.has_perms(self.get_permission_required())
+
+
+def staff_required(view):
+    """For function views: sign in first; signed-in people who are not staff get 403."""
+    from django.contrib.auth.decorators import login_required, user_passes_test
+    from django.core.exceptions import PermissionDenied
+
+    def check(user):
+        if not user.is_staff:
+            raise PermissionDenied
+        return True
+
+    return login_required(user_passes_test(check)(view))

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from simple_history.admin import SimpleHistoryAdmin
@@ -9,12 +10,19 @@ from outreach.models import (
     AskHoliday,
     AskTranslation,
     Campaign,
+    DeliverySnapshot,
     EmailBatch,
     MessageTemplate,
     Outreach,
     Signature,
+    StatementVersion,
 )
-from outreach.services import outreach_change_stage, signature_record, signature_withdraw
+from outreach.services import (
+    ask_text_edit_check,
+    outreach_change_stage,
+    signature_record,
+    signature_withdraw,
+)
 
 TIMESTAMPS = ("created_at", "updated_at")
 
@@ -35,13 +43,62 @@ class CampaignAdmin(admin.ModelAdmin):
     inlines = [AskInline]
 
 
+class AskTranslationForm(forms.ModelForm):
+    acknowledge_new_version = forms.BooleanField(
+        label="I understand",
+        required=False,
+        help_text="Signatures were given on this translation: saving a change keeps it as a "
+        "version and starts a new one.",
+    )
+
+    # No Meta: the admin builds the form for AskTranslation.
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk and {"title", "statement"} & set(self.changed_data):
+            try:
+                ask_text_edit_check(
+                    ask=self.instance.ask,
+                    language=self.instance.language,
+                    acknowledged=data.get("acknowledge_new_version"),
+                )
+            except ValidationError as error:
+                self.add_error("acknowledge_new_version", error)
+        return data
+
+
 class AskTranslationInline(admin.StackedInline):
     model = AskTranslation
+    form = AskTranslationForm
     extra = 0
+
+
+class AskForm(forms.ModelForm):
+    acknowledge_new_version = forms.BooleanField(
+        label="I understand",
+        required=False,
+        help_text="Signatures were given on the current text: saving a change keeps that text "
+        "as a version (each signature keeps the version it was given on) and starts a new one.",
+    )
+
+    # No Meta: the admin builds the form for Ask from the fieldsets below.
+
+    def clean(self):
+        data = super().clean()
+        text_changed = {"title", "statement", "language"} & set(self.changed_data)
+        if self.instance.pk and text_changed:
+            try:
+                ask_text_edit_check(
+                    ask=self.instance, acknowledged=data.get("acknowledge_new_version")
+                )
+            except ValidationError as error:
+                self.add_error("acknowledge_new_version", error)
+        return data
 
 
 @admin.register(Ask)
 class AskAdmin(admin.ModelAdmin):
+    form = AskForm
     list_display = (
         "title",
         "campaign",
@@ -60,7 +117,8 @@ class AskAdmin(admin.ModelAdmin):
     inlines = [AskTranslationInline]
     fieldsets = [
         (None, {"fields": ("campaign", "title", "slug", "kind", "signers", "is_published")}),
-        ("Text", {"fields": ("language", "statement")}),
+        ("Text", {"fields": ("language", "statement", "acknowledge_new_version")}),
+        ("Public page", {"fields": ("verify_organisation_signatures",)}),
         ("Dates and target", {"fields": ("opens_on", "closes_on", "target_count")}),
         (
             "Follow-up cadence",
@@ -72,6 +130,7 @@ class AskAdmin(admin.ModelAdmin):
 
 @admin.register(AskTranslation)
 class AskTranslationAdmin(admin.ModelAdmin):
+    form = AskTranslationForm
     list_display = ("ask", "language", "title")
     list_filter = ("language", "ask")
     search_fields = ("title", "statement", "ask__title")
@@ -174,7 +233,23 @@ class SignatureAdmin(SimpleHistoryAdmin):
     actions = [withdraw_signatures]
 
     def get_readonly_fields(self, request, obj=None):
-        moving = ("status", "withdrawn_at", "status_reason")
+        # Listing, verification and withdrawal change through the signatures page of the
+        # ask (with reasons), never by editing fields here.
+        moving = (
+            "status",
+            "withdrawn_at",
+            "withdrawn_by",
+            "status_reason",
+            "public",
+            "awaiting_verification",
+            "confirmed_at",
+            "verified_at",
+            "verified_by",
+            "organisation_was_known",
+            "language",
+            "statement_version",
+            "listing_consent",
+        )
         return (*moving, *TIMESTAMPS) if obj else TIMESTAMPS
 
     def save_model(self, request, obj, form, change):
@@ -221,3 +296,21 @@ class EmailBatchAdmin(admin.ModelAdmin):
     list_filter = ("status", "purpose")
     list_select_related = ("ask", "created_by")
     readonly_fields = ("outreach_ids", "problems", "sent", "skipped", "failed", "finished_at")
+
+
+@admin.register(StatementVersion)
+class StatementVersionAdmin(admin.ModelAdmin):
+    list_display = ("ask", "language", "number", "title", "created_at")
+    list_filter = ("language", "ask")
+    list_select_related = ("ask",)
+
+    def get_readonly_fields(self, request, obj=None):
+        # A version is what people signed: it is a record, not something to edit.
+        return ("ask", "language", "number", "title", "statement", "created_at") if obj else ()
+
+
+@admin.register(DeliverySnapshot)
+class DeliverySnapshotAdmin(admin.ModelAdmin):
+    list_display = ("ask", "as_of", "language", "organisation_count", "individual_count")
+    list_select_related = ("ask",)
+    readonly_fields = ("rows", "statement_version", "created_at", "created_by")

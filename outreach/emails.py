@@ -1,5 +1,6 @@
 """E-mail about an ask: message templates with merge fields, who may receive them, and
-sending (one message per recipient, each an activity and a stage advance).
+sending (one message per recipient, each an activity and a stage advance); and the
+confirmation e-mail to people who sign on the public page.
 
 Messages are plain text: no tracking pixels, no rewritten links.
 """
@@ -9,12 +10,15 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, send_mail
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
 
 from crm.models import ConsentRecord
+from outreach import tokens
 from outreach.models import Activity, EmailBatch, MessageTemplate, Outreach, Stage
 from outreach.services import outreach_invite, outreach_log_follow_up
 
@@ -252,3 +256,30 @@ def _send_batch(batch):
     batch.finished_at = timezone.now()
     batch.save(update_fields=["problems", "status", "finished_at"])
     return batch
+
+
+# E-mails to people who sign on the public page, in the language they signed in ---
+
+
+def send_sign_confirmation(*, signature, email, language, base_url):
+    """The double opt-in e-mail: a link to confirm, and one to withdraw at any time.
+    `base_url` is the site's address as the signer reached it ('https://host')."""
+    with translation.override(language):
+        ask = signature.ask
+        title, _statement, _language = ask.text_in(language)
+        context = {
+            "title": title,
+            "confirm_url": base_url
+            + reverse(
+                "public:confirm",
+                args=[ask.slug, language, tokens.confirm_token(signature)],
+            ),
+            "withdraw_url": base_url
+            + reverse(
+                "public:withdraw",
+                args=[ask.slug, language, tokens.withdraw_token(signature)],
+            ),
+        }
+        subject = render_to_string("public/email/confirm_subject.txt", context).strip()
+        body = render_to_string("public/email/confirm_body.txt", context)
+    send_mail(subject, body, None, [email])

@@ -65,6 +65,13 @@ class Ask(TimestampedModel):
     )
     reminder_every = models.PositiveSmallIntegerField(_("then remind every (days)"), default=7)
     max_reminders = models.PositiveSmallIntegerField(_("at most this many reminders"), default=2)
+    verify_organisation_signatures = models.BooleanField(
+        _("verify organisation signatures before listing"),
+        default=True,
+        help_text=_(
+            "Organisations signing on the public page are listed only after staff verify them."
+        ),
+    )
 
     objects = AskQuerySet.as_manager()
 
@@ -95,6 +102,50 @@ class Ask(TimestampedModel):
         return (self.opens_on is None or self.opens_on <= day) and (
             self.closes_on is None or self.closes_on >= day
         )
+
+    def get_public_url(self):
+        return reverse("public:statement", args=[self.slug])
+
+    def text_in(self, language):
+        """(title, statement Markdown, language) in `language`, falling back to the
+        ask's own language when there is no translation."""
+        if language and language != self.language:
+            for translation in self.translations.all():
+                if translation.language == language:
+                    return translation.title, translation.statement, language
+        return self.title, self.statement, self.language
+
+    @property
+    def languages(self):
+        """Languages the statement is written in: its own first, then translations."""
+        return [self.language] + [
+            t.language for t in self.translations.all() if t.language != self.language
+        ]
+
+
+class StatementVersion(models.Model):
+    """The text of an ask in one language as it stood when someone signed it.
+
+    A new version is kept whenever the text differs from the last one, so each signature
+    can say which words its signatory agreed to."""
+
+    ask = models.ForeignKey(Ask, on_delete=models.CASCADE, related_name="statement_versions")
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    number = models.PositiveIntegerField(_("version"))
+    title = models.CharField(_("title"), max_length=200)
+    statement = models.TextField(_("statement (Markdown)"), blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        ordering = ["ask", "language", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ask", "language", "number"], name="statement_version_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.ask} [{self.language}] v{self.number}"
 
 
 class AskTranslation(models.Model):
@@ -324,9 +375,17 @@ class SignatureQuerySet(models.QuerySet):
     def confirmed(self):
         return self.filter(status=Signature.Status.CONFIRMED)
 
+    def counted(self):
+        """Signatures that count publicly: confirmed, and verified when they had to be."""
+        return self.confirmed().filter(awaiting_verification=False)
+
     def for_public_listing(self):
-        """What may be shown to the public: confirmed and agreed to be listed."""
-        return self.confirmed().filter(public=True)
+        """What may be shown to the public: confirmed, verified when needed, and agreed
+        to be listed. Every public page, export and embed reads through this."""
+        return self.counted().filter(public=True)
+
+    def awaiting_verification(self):
+        return self.confirmed().filter(awaiting_verification=True)
 
 
 class Signature(TimestampedModel):
@@ -382,8 +441,66 @@ class Signature(TimestampedModel):
     status_reason = models.CharField(
         _("reason for rejection or withdrawal"), max_length=300, blank=True
     )
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("withdrawn by"),
+        help_text=_("Empty when the signatory withdrew through their own link."),
+    )
+    # Public sign-on: double opt-in, verification, consent and the text signed.
+    confirmed_at = models.DateTimeField(_("e-mail confirmed at"), null=True, blank=True)
+    awaiting_verification = models.BooleanField(
+        _("awaiting verification"), default=False, db_index=True
+    )
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("verified by"),
+    )
+    organisation_was_known = models.BooleanField(
+        _("organisation already in the CRM when signing"), default=False
+    )
+    confirm_nonce = models.CharField(max_length=64, blank=True, editable=False)
+    withdraw_nonce = models.CharField(max_length=64, blank=True, editable=False)
+    # What a public form submission asks to change; applied only once its link is followed.
+    pending_changes = models.JSONField(default=dict, blank=True, editable=False)
+    language = models.CharField(
+        _("language signed in"), max_length=10, choices=settings.LANGUAGES, blank=True
+    )
+    statement_version = models.ForeignKey(
+        StatementVersion,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="signatures",
+        verbose_name=_("text version signed"),
+    )
+    listing_consent = models.ForeignKey(
+        "crm.ConsentRecord",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("consent to public listing"),
+    )
 
-    history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
+    # The nonces are secrets and pending changes are not the record: neither goes in history.
+    history = HistoricalRecords(
+        excluded_fields=[
+            "created_at",
+            "updated_at",
+            "confirm_nonce",
+            "withdraw_nonce",
+            "pending_changes",
+        ]
+    )
     objects = SignatureQuerySet.as_manager()
 
     class Meta:
@@ -421,6 +538,42 @@ class Signature(TimestampedModel):
     @property
     def is_live(self):
         return self.status in self.LIVE_STATUSES
+
+    @property
+    def is_listed(self):
+        return (
+            self.status == self.Status.CONFIRMED
+            and self.public
+            and not (self.awaiting_verification)
+        )
+
+
+class DeliverySnapshot(models.Model):
+    """The statement and its public signatory list frozen as of a moment, for delivery
+    to its addressees while the letter stays open."""
+
+    ask = models.ForeignKey(Ask, on_delete=models.CASCADE, related_name="snapshots")
+    as_of = models.DateTimeField(_("as of"))
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    title = models.CharField(_("title"), max_length=200)
+    statement = models.TextField(_("statement (Markdown)"), blank=True)
+    statement_version = models.ForeignKey(
+        StatementVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # Only the allow-listed public fields of each listed signatory, in list order.
+    rows = models.JSONField(default=list)
+    organisation_count = models.PositiveIntegerField(default=0)
+    individual_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-as_of"]
+
+    def __str__(self):
+        return f"{self.ask} — {self.as_of:%Y-%m-%d}"
 
 
 class AskHoliday(models.Model):

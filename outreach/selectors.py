@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Q
+from django.utils import timezone
 
 from outreach.dates import week_bounds
 from outreach.models import STAGE_ORDER, TRANSITIONS, Ask, Outreach, Signature, Stage
@@ -164,3 +165,79 @@ def partner_history(entry):
     else:
         others = others.filter(organisation__isnull=True, contact_id=entry.contact_id)
     return list(others.order_by("-ask__opens_on", "-created_at"))
+
+
+# Public statement pages ----------------------------------------------------------------
+
+
+@dataclass
+class PublicCounts:
+    organisations: int
+    individuals: int
+    target: int = 0
+
+    @property
+    def total(self):
+        return self.organisations + self.individuals
+
+    @property
+    def percent_of_target(self):
+        if not self.target:
+            return None
+        return min(100, round(100 * self.total / self.target))
+
+
+def public_counts(*, ask, until=None):
+    """Signatories who count publicly (confirmed, verified when needed — listed or not:
+    a number names nobody). One query; read fresh each time so a confirmation or a
+    withdrawal shows at once."""
+    signatures = Signature.objects.counted().filter(ask=ask)
+    if until is not None:
+        signatures = signatures.filter(signed_at__lte=until)
+    counts = signatures.aggregate(
+        organisations=Count("pk", filter=Q(organisation__isnull=False)),
+        individuals=Count("pk", filter=Q(organisation__isnull=True)),
+    )
+    return PublicCounts(target=ask.target_count, **counts)
+
+
+def public_signatures(*, ask):
+    """The public list: only what `for_public_listing` allows, with the organisation's
+    website read in the same query."""
+    return (
+        Signature.objects.for_public_listing()
+        .filter(ask=ask)
+        .select_related("organisation")
+        .only(
+            "pk",
+            "display_name",
+            "affiliation_text",
+            "country",
+            "signed_at",
+            "organisation__id",
+            "organisation__website",
+        )
+    )
+
+
+# The only fields of a signatory that leave the staff side, in every public output.
+PUBLIC_FIELDS = ["name", "kind", "country", "website", "affiliation", "signed_on"]
+
+
+def public_row(signature):
+    is_organisation = signature.organisation_id is not None
+    return {
+        "name": signature.display_name,
+        "kind": "organisation" if is_organisation else "individual",
+        "country": str(signature.country.code or ""),
+        "website": signature.organisation.website if is_organisation else "",
+        "affiliation": "" if is_organisation else signature.affiliation_text,
+        "signed_on": timezone.localtime(signature.signed_at).date().isoformat(),
+    }
+
+
+def public_rows(*, ask, until=None, order=("display_name", "pk")):
+    signatures = public_signatures(ask=ask).order_by(*order)
+    if until is not None:
+        signatures = signatures.filter(signed_at__lte=until)
+    return [public_row(signature) for signature in signatures]

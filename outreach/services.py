@@ -9,9 +9,19 @@ from django.db.models import F
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from crm.models import Affiliation
+from crm.models import Affiliation, ConsentRecord, Contact, Organisation, website_domain
+from crm.text import normalise_email, normalise_name
+from outreach import tokens
 from outreach.cadence import Cadence
-from outreach.models import Activity, Ask, Outreach, Signature, Stage
+from outreach.models import (
+    Activity,
+    Ask,
+    DeliverySnapshot,
+    Outreach,
+    Signature,
+    Stage,
+    StatementVersion,
+)
 
 TRANSITION_REFUSED = "An entry that is “{from_stage}” cannot move to “{to_stage}”."
 UNKNOWN_STAGE = "“{stage}” is not a pipeline stage."
@@ -118,6 +128,7 @@ def signature_record(
     source=Signature.Source.STAFF,
     public=False,
     status=Signature.Status.CONFIRMED,
+    awaiting_verification=False,
     by=None,
 ):
     """Record that an organisation (with the person signing for it) or an individual
@@ -128,6 +139,10 @@ def signature_record(
     activity, and a stage change on the matching outreach when the signature is
     confirmed. Raises ValidationError when the signer is missing or the ask does not take
     this kind of signer, or the signature is invalid; nothing is saved then.
+
+    A confirmed signature `awaiting_verification` (an organisation that signed on the
+    public page) is not listed or counted, and leaves the pipeline as it is, until
+    `signature_verify`.
     """
     _check_signer(ask, organisation, contact)
     signed_at = signed_at or timezone.now()
@@ -139,6 +154,7 @@ def signature_record(
         "source": source,
         "public": public,
         "status": status,
+        "awaiting_verification": awaiting_verification,
     }
 
     signature = _live_signature_of(ask=ask, organisation=organisation, contact=contact)
@@ -169,11 +185,15 @@ def signature_record(
         contact=contact,
         summary=f"{signature.display_name} — {signature.get_status_display()}",
     )
-    if signature.status == Signature.Status.CONFIRMED:
-        entry = _matching_outreach(signature)
-        if entry is not None:
-            outreach_change_stage(outreach=entry, stage=Stage.SIGNED, by=by, at=signed_at)
+    if signature.status == Signature.Status.CONFIRMED and not signature.awaiting_verification:
+        _move_outreach_to_signed(signature, by=by, at=signed_at)
     return signature
+
+
+def _move_outreach_to_signed(signature, *, by, at=None):
+    entry = _matching_outreach(signature)
+    if entry is not None:
+        outreach_change_stage(outreach=entry, stage=Stage.SIGNED, by=by, at=at)
 
 
 def _update_signature(signature, fields, signed_at, contact, by):
@@ -190,16 +210,37 @@ def _update_signature(signature, fields, signed_at, contact, by):
 @transaction.atomic
 def signature_withdraw(*, signature, by=None, reason=""):
     """Withdraw a signature: it leaves every public output, and its outreach entry moves
-    to withdrawn. Returns the signature; does nothing to one already withdrawn."""
+    to withdrawn. The record stays (when, by whom — None when the signatory used their
+    own link — and why); a consent to be listed is marked withdrawn too. Returns the
+    signature; does nothing to one already withdrawn."""
     signature = Signature.objects.select_for_update().get(pk=signature.pk)
     if signature.status == Signature.Status.WITHDRAWN:
         return signature
     was_confirmed = signature.status == Signature.Status.CONFIRMED
     signature.status = Signature.Status.WITHDRAWN
     signature.withdrawn_at = timezone.now()
+    signature.withdrawn_by = by
     signature.status_reason = reason
+    # Links e-mailed earlier stop working.
+    signature.confirm_nonce = signature.withdraw_nonce = ""
+    signature.pending_changes = {}
     _attribute(signature, by)
-    signature.save(update_fields=["status", "withdrawn_at", "status_reason", "updated_at"])
+    signature.save(
+        update_fields=[
+            "status",
+            "withdrawn_at",
+            "withdrawn_by",
+            "status_reason",
+            "confirm_nonce",
+            "withdraw_nonce",
+            "pending_changes",
+            "updated_at",
+        ]
+    )
+    if signature.listing_consent_id:
+        ConsentRecord.objects.filter(
+            pk=signature.listing_consent_id, withdrawn_at__isnull=True
+        ).update(withdrawn_at=signature.withdrawn_at)
     entry = _matching_outreach(signature)
     if was_confirmed and entry is not None and entry.stage == Stage.SIGNED:
         outreach_change_stage(outreach=entry, stage=Stage.WITHDRAWN, by=by, note=reason)
@@ -442,3 +483,480 @@ def outreach_close_unanswered(*, on, by=None):
             entry.save(update_fields=["next_follow_up_on", "updated_at"])
         moved.append(entry)
     return moved
+
+
+# Public sign-on ----------------------------------------------------------------------
+
+LINK_INVALID = "This link is not valid or has expired."
+LINK_USED = "This link has already been used."
+ASK_NOT_OPEN = "This statement is not open for signatures."
+NOT_AWAITING_VERIFICATION = "Only a confirmed signature awaiting verification can be verified."
+REASON_REQUIRED = "Give a reason: it is kept with the record."
+OTHER_SIGNER_NOTE = (
+    "{person} confirmed signing for {name} on the public page. The organisation's listed "
+    "signature was left as it is; edit it on the signatures page if they asked for changes."
+)
+VERSION_EDIT_NEEDS_ACK = (
+    "{count} signature(s) were given on the current text. Saving keeps that text as a "
+    "version and starts a new one: tick “I understand” to go ahead."
+)
+
+# The note on contacts and organisations the public form created (see the purge below).
+CREATED_BY_FORM = "Added by the public sign form."
+
+# Addresses at these providers say nothing about which organisation someone works for.
+FREE_MAIL_DOMAINS = {
+    "gmail.com", "googlemail.com", "yahoo.com", "outlook.com", "hotmail.com", "live.com",
+    "icloud.com", "me.com", "proton.me", "protonmail.com", "posteo.de", "gmx.de", "gmx.net",
+    "web.de", "mail.com", "aol.com", "yandex.com", "riseup.net", "tutanota.com", "orange.fr",
+    "free.fr", "laposte.net", "yahoo.co.jp", "disroot.org", "mailbox.org",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class SignOn:
+    """What a person typed into the public sign form (already validated)."""
+
+    as_organisation: bool
+    name: str
+    email: str
+    country: str = ""
+    organisation_name: str = ""
+    website: str = ""
+    role: str = ""
+    affiliation: str = ""
+    public: bool = False
+    newsletter: bool = False
+    language: str = "en"
+    privacy_notice_version: str = ""
+    privacy_notice_text: str = ""
+
+    @property
+    def email_domain(self):
+        return normalise_email(self.email).rpartition("@")[2]
+
+
+def email_domain(email):
+    return normalise_email(email or "").rpartition("@")[2]
+
+
+def statement_version_current(*, ask, language):
+    """The version of `ask`'s text in `language` (or its fallback) as it stands now,
+    keeping a new version when the text changed since the last one."""
+    title, statement, language = ask.text_in(language)
+    latest = ask.statement_versions.filter(language=language).order_by("-number").first()
+    if latest is not None and (latest.title, latest.statement) == (title, statement):
+        return latest
+    return StatementVersion.objects.create(
+        ask=ask,
+        language=language,
+        number=(latest.number + 1) if latest else 1,
+        title=title,
+        statement=statement,
+    )
+
+
+def _split_name(name):
+    name = normalise_name(name)
+    first, _, last = name.rpartition(" ")
+    first, last = (first, last) if first else (last, "")
+    limit = Contact._meta.get_field("first_name").max_length
+    return first[:limit], last[:limit]
+
+
+def _contact_for(sign_on):
+    """The contact with this e-mail, or a new one. A known contact's names are not
+    overwritten from an anonymous form."""
+    email = normalise_email(sign_on.email)
+    contact = Contact.objects.filter(email=email).first()
+    if contact is not None:
+        return contact
+    first_name, last_name = _split_name(sign_on.name)
+    contact = Contact(
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        country=sign_on.country,
+        preferred_language=sign_on.language,
+        notes=CREATED_BY_FORM,
+    )
+    contact.full_clean(validate_constraints=False)
+    contact.save()
+    return contact
+
+
+def organisation_match(*, name, website="", email=""):
+    """An existing organisation for a signer: by website domain, then normalised name,
+    then the e-mail's domain (unless it is a free mail provider). None when none fits."""
+    domain = website_domain(website)
+    organisations = Organisation.objects.order_by("pk")
+    if domain:
+        found = organisations.filter(domain=domain).first()
+        if found:
+            return found
+    found = organisations.filter(name__iexact=normalise_name(name)).first()
+    if found:
+        return found
+    mail_domain = email_domain(email)
+    if mail_domain and mail_domain not in FREE_MAIL_DOMAINS:
+        return organisations.filter(domain=mail_domain).first()
+    return None
+
+
+def _organisation_for(sign_on):
+    """(organisation, whether it was already in the CRM)."""
+    found = organisation_match(
+        name=sign_on.organisation_name, website=sign_on.website, email=sign_on.email
+    )
+    if found is not None:
+        return found, True
+    organisation = Organisation(
+        name=sign_on.organisation_name,
+        website=sign_on.website,
+        country=sign_on.country,
+        notes=CREATED_BY_FORM,
+    )
+    organisation.full_clean(validate_constraints=False)
+    organisation.save()
+    return organisation, False
+
+
+@transaction.atomic
+def signature_submit(*, ask, sign_on):
+    """Take a public sign form: find or create the signer's contact (by e-mail) and
+    organisation (website domain, name, e-mail domain), and keep what they asked for as
+    pending changes on their one live signature — a new pending signature, or the one
+    they already have. Nothing is listed or changed until the link e-mailed to them is
+    followed (`signature_confirm`). Returns the signature, whose `confirm_nonce` is new.
+
+    Sign-ups on one ask are serialised by locking the ask's row, so concurrent
+    submissions with the same e-mail end with one signature. Raises ValidationError
+    (ASK_NOT_OPEN, or the signer checks of `signature_record`).
+    """
+    ask = Ask.objects.select_for_update().get(pk=ask.pk)
+    if not ask.is_published or not ask.is_open_on(timezone.localdate()):
+        raise ValidationError(ASK_NOT_OPEN, code="ask_not_open")
+    contact = _contact_for(sign_on)
+    organisation, known = (None, False)
+    if sign_on.as_organisation:
+        organisation, known = _organisation_for(sign_on)
+    _check_signer(ask, organisation, contact)
+    version = statement_version_current(ask=ask, language=sign_on.language)
+
+    signature = _live_signature_of(ask=ask, organisation=organisation, contact=contact)
+    if signature is None:
+        signature = signature_record(
+            ask=ask,
+            organisation=organisation,
+            contact=contact,
+            display_name=sign_on.organisation_name if organisation else sign_on.name,
+            country=sign_on.country,
+            source=Signature.Source.PUBLIC_FORM,
+            public=False,
+            status=Signature.Status.PENDING,
+        )
+        signature.organisation_was_known = known
+    signature.pending_changes = {
+        "contact_id": contact.pk,
+        "display_name": normalise_name(sign_on.organisation_name if organisation else sign_on.name),
+        "role": sign_on.role,
+        "affiliation_text": sign_on.affiliation,
+        "country": sign_on.country,
+        "public": sign_on.public,
+        "newsletter": sign_on.newsletter,
+        "language": version.language,
+        "page_language": sign_on.language,
+        "statement_version_id": version.pk,
+        "privacy_notice_version": sign_on.privacy_notice_version,
+        "privacy_notice_text": sign_on.privacy_notice_text,
+        "submitted_at": timezone.now().isoformat(),
+    }
+    signature.confirm_nonce = tokens.new_nonce()
+    if not signature.withdraw_nonce:
+        signature.withdraw_nonce = tokens.new_nonce()
+    signature.save(
+        update_fields=[
+            "pending_changes",
+            "confirm_nonce",
+            "withdraw_nonce",
+            "organisation_was_known",
+            "updated_at",
+        ]
+    )
+    return signature
+
+
+def _signature_from_token(parsed, nonce_field):
+    if parsed is None:
+        raise ValidationError(LINK_INVALID, code="link_invalid")
+    signature_id, nonce = parsed
+    signature = (
+        Signature.objects.select_for_update().select_related("ask").filter(pk=signature_id).first()
+    )
+    if signature is None:
+        raise ValidationError(LINK_INVALID, code="link_invalid")
+    if not getattr(signature, nonce_field) or getattr(signature, nonce_field) != nonce:
+        raise ValidationError(LINK_USED, code="link_used")
+    return signature
+
+
+def _record_consent(*, contact, purpose, source, version="", text=""):
+    return ConsentRecord.objects.create(
+        contact=contact,
+        purpose=purpose,
+        lawful_basis=ConsentRecord.LawfulBasis.CONSENT,
+        given_at=timezone.now(),
+        source=source,
+        text_version=version,
+        text=text,
+    )
+
+
+@transaction.atomic
+def signature_confirm(*, token):
+    """Follow a confirmation link: apply what the form asked for, confirm the signature
+    and record the consent to be listed (with the privacy notice's text and version) and
+    to the newsletter when given. An organisation's signature then waits for staff
+    verification if its ask asks for it; otherwise the matching outreach moves to signed,
+    in this transaction. The link works once. Raises ValidationError (LINK_INVALID,
+    LINK_USED)."""
+    signature = _signature_from_token(tokens.read_confirm_token(token), "confirm_nonce")
+    if not signature.is_live:
+        raise ValidationError(LINK_USED, code="link_used")
+    changes = signature.pending_changes
+    contact = Contact.objects.get(pk=changes["contact_id"])
+    previously_listed = signature.status == Signature.Status.CONFIRMED and not (
+        signature.awaiting_verification
+    )
+    checked = bool(signature.organisation_id and signature.ask.verify_organisation_signatures)
+    if checked and previously_listed and signature.contact_id != contact.pk:
+        # Someone else confirms for an organisation already verified and listed: the
+        # listing stays as it is (an unchecked person neither changes nor delists it),
+        # and staff are told.
+        return _note_other_signer(signature, contact)
+    awaiting = checked and not previously_listed
+    source = f"Public sign form: {signature.ask.slug}"
+    consent = None
+    if changes["public"]:
+        consent = _record_consent(
+            contact=contact,
+            purpose=ConsentRecord.Purpose.PUBLIC_LISTING,
+            source=source,
+            version=changes["privacy_notice_version"],
+            text=changes["privacy_notice_text"],
+        )
+    elif signature.listing_consent_id:
+        ConsentRecord.objects.filter(
+            pk=signature.listing_consent_id, withdrawn_at__isnull=True
+        ).update(withdrawn_at=timezone.now())
+    if changes.get("newsletter"):
+        _record_consent(
+            contact=contact,
+            purpose=ConsentRecord.Purpose.NEWSLETTER,
+            source=source,
+            version=changes["privacy_notice_version"],
+            text=changes["privacy_notice_text"],
+        )
+
+    signature = signature_record(
+        ask=signature.ask,
+        organisation=signature.organisation,
+        contact=contact,
+        display_name=changes["display_name"],
+        role=changes["role"],
+        affiliation_text=changes["affiliation_text"],
+        country=changes["country"],
+        source=signature.source,
+        public=changes["public"],
+        status=Signature.Status.CONFIRMED,
+        awaiting_verification=awaiting,
+    )
+    signature.confirmed_at = timezone.now()
+    signature.confirm_nonce = ""
+    signature.pending_changes = {}
+    signature.language = changes["language"]
+    signature.statement_version_id = changes["statement_version_id"]
+    signature.listing_consent = consent
+    if awaiting:
+        signature.verified_at, signature.verified_by = None, None
+    signature.save()
+    return signature
+
+
+def _note_other_signer(signature, contact):
+    Activity.objects.create(
+        kind=Activity.Kind.NOTE,
+        outreach=_matching_outreach(signature),
+        organisation_id=signature.organisation_id,
+        contact=contact,
+        summary=OTHER_SIGNER_NOTE.format(
+            person=contact.full_name or contact.email, name=signature.display_name
+        ),
+    )
+    signature.confirm_nonce = ""
+    signature.pending_changes = {}
+    signature.save(update_fields=["confirm_nonce", "pending_changes", "updated_at"])
+    return signature
+
+
+@transaction.atomic
+def signature_verify(*, signature, by):
+    """Staff checked an organisation's signature: it is listed (if its signatory chose
+    so) and counted, the signer is recorded as a contact of the organisation, and the
+    matching outreach moves to signed. Raises ValidationError
+    (NOT_AWAITING_VERIFICATION)."""
+    signature = Signature.objects.select_for_update().get(pk=signature.pk)
+    if signature.status != Signature.Status.CONFIRMED or not signature.awaiting_verification:
+        raise ValidationError(NOT_AWAITING_VERIFICATION, code="not_awaiting")
+    signature.awaiting_verification = False
+    signature.verified_at = timezone.now()
+    signature.verified_by = by
+    _attribute(signature, by)
+    signature.save(
+        update_fields=["awaiting_verification", "verified_at", "verified_by", "updated_at"]
+    )
+    if signature.organisation_id and signature.contact_id:
+        Affiliation.objects.get_or_create(
+            contact_id=signature.contact_id,
+            organisation_id=signature.organisation_id,
+            defaults={"role": signature.role[:150]},
+        )
+    _move_outreach_to_signed(signature, by=by)
+    return signature
+
+
+@transaction.atomic
+def signature_reject(*, signature, by, reason):
+    """Staff found a signature not genuine: it is rejected with `reason` and never
+    listed; its links stop working. Raises ValidationError (REASON_REQUIRED)."""
+    if not reason.strip():
+        raise ValidationError({"reason": REASON_REQUIRED}, code="reason_required")
+    signature = Signature.objects.select_for_update().get(pk=signature.pk)
+    if not signature.is_live:
+        return signature
+    signature.status = Signature.Status.REJECTED
+    signature.status_reason = reason.strip()
+    signature.awaiting_verification = False
+    signature.confirm_nonce = signature.withdraw_nonce = ""
+    signature.pending_changes = {}
+    _attribute(signature, by)
+    signature.save()
+    return signature
+
+
+@transaction.atomic
+def signature_withdraw_by_link(*, token, reason=""):
+    """The signatory withdraws with the link from their e-mail. Raises ValidationError
+    (LINK_INVALID, LINK_USED)."""
+    signature = _signature_from_token(tokens.read_withdraw_token(token), "withdraw_nonce")
+    return signature_withdraw(
+        signature=signature, by=None, reason=reason.strip() or "Withdrawn by the signatory"
+    )
+
+
+@transaction.atomic
+def signature_change_listing(*, signature, display_name, public, by, reason=""):
+    """Staff edit how a signature is published. Turning public listing on or off needs a
+    reason, kept in the signature's history. Raises ValidationError (REASON_REQUIRED)."""
+    signature = Signature.objects.select_for_update().get(pk=signature.pk)
+    listing_changes = signature.public != public
+    if listing_changes and not reason.strip():
+        raise ValidationError({"reason": REASON_REQUIRED}, code="reason_required")
+    signature.display_name = normalise_name(display_name)
+    signature.public = public
+    signature.full_clean(validate_constraints=False)
+    _attribute(signature, by)
+    signature._change_reason = reason.strip() or "Display name edited"
+    signature.save(update_fields=["display_name", "public", "updated_at"])
+    return signature
+
+
+def ask_text_edit_check(*, ask, acknowledged, language=None):
+    """Before staff save a changed statement (in `language`, or the ask's own text):
+    refuse unless they acknowledged that signatures exist on the current text. Raises
+    ValidationError (VERSION_EDIT_NEEDS_ACK)."""
+    count = (
+        Signature.objects.filter(ask=ask, statement_version__language=language or ask.language)
+        .exclude(statement_version=None)
+        .count()
+    )
+    if count and not acknowledged:
+        raise ValidationError(VERSION_EDIT_NEEDS_ACK.format(count=count), code="needs_ack")
+
+
+@transaction.atomic
+def delivery_snapshot_create(*, ask, as_of, language, by):
+    """Freeze `ask`'s text (as a statement version) and its public list of signatories
+    who signed up to `as_of`; the letter stays open. Returns the snapshot."""
+    from outreach.selectors import public_counts, public_rows
+
+    version = statement_version_current(ask=ask, language=language)
+    rows = public_rows(ask=ask, until=as_of)
+    counts = public_counts(ask=ask, until=as_of)
+    return DeliverySnapshot.objects.create(
+        ask=ask,
+        as_of=as_of,
+        language=version.language,
+        title=version.title,
+        statement=version.statement,
+        statement_version=version,
+        rows=rows,
+        organisation_count=counts.organisations,
+        individual_count=counts.individuals,
+        created_by=by,
+    )
+
+
+@dataclass
+class Purged:
+    signatures: int
+    contacts: int
+    organisations: int
+
+
+@transaction.atomic
+def signature_purge_unconfirmed(*, older_than):
+    """Forget sign-ups from the public form never confirmed before `older_than`: their
+    pending signatures and those signatures' history, and the contacts and organisations
+    the form created for them when nothing else refers to them (with their history).
+    Pending changes to signatures that are confirmed are dropped too. Returns Purged."""
+    stale = Signature.objects.filter(
+        status=Signature.Status.PENDING,
+        source=Signature.Source.PUBLIC_FORM,
+        confirmed_at__isnull=True,
+        created_at__lt=older_than,
+    )
+    ids = list(stale.values_list("pk", flat=True))
+    contact_ids = set(stale.exclude(contact=None).values_list("contact_id", flat=True))
+    organisation_ids = set(
+        stale.exclude(organisation=None).values_list("organisation_id", flat=True)
+    )
+    Signature.objects.filter(status=Signature.Status.CONFIRMED, updated_at__lt=older_than).exclude(
+        pending_changes={}
+    ).update(pending_changes={}, confirm_nonce="")
+    Signature.objects.filter(pk__in=ids).delete()
+    Signature.history.filter(id__in=ids).delete()
+
+    contacts = Contact.objects.filter(
+        pk__in=contact_ids,
+        notes=CREATED_BY_FORM,
+        signatures=None,
+        affiliations=None,
+        outreach=None,
+        consents=None,
+    )
+    forgotten_contacts = list(contacts.values_list("pk", flat=True))
+    contacts.delete()
+    Contact.history.filter(id__in=forgotten_contacts).delete()
+    organisations = Organisation.objects.filter(
+        pk__in=organisation_ids,
+        notes=CREATED_BY_FORM,
+        signatures=None,
+        affiliations=None,
+        outreach=None,
+        members=None,
+    )
+    forgotten_organisations = list(organisations.values_list("pk", flat=True))
+    organisations.delete()
+    Organisation.history.filter(id__in=forgotten_organisations).delete()
+    return Purged(len(ids), len(forgotten_contacts), len(forgotten_organisations))

@@ -1,10 +1,26 @@
 from django.urls import include, path
 
-from outreach.views import dashboard
+from outreach.views import dashboard, signatures
 
 app_name = "outreach"
 
 urlpatterns = [
     path("", dashboard.DashboardView.as_view(), name="dashboard"),
     path("", include("outreach.pipeline_urls")),
+    # Signatures of an ask (staff)
+    path(
+        "asks/<int:ask_pk>/signatures/",
+        signatures.SignatureListView.as_view(),
+        name="signature-list",
+    ),
+    path("signatures/<int:pk>/edit/", signatures.signature_edit, name="signature-edit"),
+    path("signatures/<int:pk>/verify/", signatures.signature_verify_view, name="signature-verify"),
+    path("signatures/<int:pk>/reject/", signatures.signature_reject_view, name="signature-reject"),
+    path(
+        "signatures/<int:pk>/withdraw/",
+        signatures.signature_withdraw_view,
+        name="signature-withdraw",
+    ),
+    path("asks/<int:ask_pk>/snapshots/", signatures.snapshot_create, name="snapshot-create"),
+    path("snapshots/<int:pk>/", signatures.snapshot_detail, name="snapshot-detail"),
 ]

@@ -59,3 +59,25 @@ def make_message_template(ask, purpose="invitation", language="en", **fields):
     fields.setdefault("subject", f"Will you sign {{{{ ask_title }}}}? [{language}]")
     fields.setdefault("body", "Dear {{ contact_name }} of {{ organisation }}: {{ sign_link }}")
     return MessageTemplate.objects.create(ask=ask, purpose=purpose, language=language, **fields)
+
+
+def make_signature(ask, *, name=None, organisation=False, status="confirmed", public=True,
+                   awaiting_verification=False, country="", email=None, **fields):  # fmt: skip
+    """A signature recorded through signature_record, as staff or an import would."""
+    from outreach.services import signature_record
+
+    n = next(_seq)
+    name = name or f"Signatory {n}"
+    contact = Contact.objects.create(first_name=name, email=email or f"signer{n}@example.org")
+    org = Organisation.objects.create(name=name, country=country) if organisation else None
+    return signature_record(
+        ask=ask,
+        organisation=org,
+        contact=contact,
+        display_name=name,
+        country=country,
+        public=public,
+        status=status,
+        awaiting_verification=awaiting_verification,
+        **fields,
+    )

@@ -1,0 +1,293 @@
+"""The public side of an ask: its statement page (in each language), the sign form,
+the links e-mailed to signatories, the partner outputs and the embeddable snippet.
+
+Every list of names here reads through `Signature.objects.for_public_listing()` (see
+outreach.selectors.public_signatures), so what a signatory did not agree to publish, or
+what is not yet confirmed and verified, never reaches these views."""
+
+import csv
+import logging
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.csp import csp_override
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from crm.spreadsheets import neutralise_formula
+from crm.text import normalise_email
+from outreach import ratelimit
+from outreach.emails import send_sign_confirmation
+from outreach.filters import PublicSignatureFilterSet
+from outreach.forms import AS_ORGANISATION, SignForm, WithdrawForm
+from outreach.models import Ask
+from outreach.privacy import PRIVACY_NOTICE_VERSION, privacy_notice_text
+from outreach.selectors import PUBLIC_FIELDS, public_counts, public_row, public_signatures
+from outreach.services import (
+    SignOn,
+    signature_confirm,
+    signature_submit,
+    signature_withdraw_by_link,
+)
+
+logger = logging.getLogger(__name__)
+
+PAGE_SIZE = 50
+LANGUAGE_NAMES = dict(settings.LANGUAGES)
+
+
+def _published_ask(slug):
+    return get_object_or_404(
+        Ask.objects.filter(is_published=True).prefetch_related("translations"), slug=slug
+    )
+
+
+def _activate(request, ask, lang):
+    """The page's own words follow `lang` (the ask's language when none is given)."""
+    lang = lang or ask.language
+    if lang not in LANGUAGE_NAMES:
+        raise Http404("No such language")
+    translation.activate(lang)
+    request.LANGUAGE_CODE = lang
+    return lang
+
+
+def _client_address(request):
+    # Behind a proxy, configure it to set REMOTE_ADDR (e.g. gunicorn's forwarded-allow-ips);
+    # X-Forwarded-For is not trusted here because anyone can send it.
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def _statement_context(request, ask, lang, form=None):
+    title, statement, text_language = ask.text_in(lang)
+    filterset = PublicSignatureFilterSet(request.GET, queryset=public_signatures(ask=ask))
+    signatures = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+    # A stable order, so no one is skipped or repeated from one page to the next.
+    signatures = signatures.order_by(*(signatures.query.order_by or ["display_name"]), "pk")
+    page = Paginator(signatures, PAGE_SIZE).get_page(request.GET.get("page"))
+    return {
+        "ask": ask,
+        "lang": lang,
+        "title": title,
+        "statement": statement,
+        "text_language": text_language,
+        "text_language_name": LANGUAGE_NAMES.get(text_language, text_language),
+        "languages": [(code, LANGUAGE_NAMES[code]) for code, _name in settings.LANGUAGES],
+        "counts": public_counts(ask=ask),
+        "filterset": filterset,
+        "page_obj": page,
+        "is_filtered": any(request.GET.get(key) for key in ("q", "country", "kind")),
+        "is_open": ask.is_open_on(timezone.localdate()),
+        "form": form or SignForm(ask=ask),
+        "privacy_notice": privacy_notice_text(),
+        "privacy_notice_version": PRIVACY_NOTICE_VERSION,
+    }
+
+
+@require_GET
+def statement(request, slug, lang=None):
+    ask = _published_ask(slug)
+    lang = _activate(request, ask, lang)
+    return render(request, "public/statement.html", _statement_context(request, ask, lang))
+
+
+def _form_again(request, ask, lang, form, status, error=None):
+    if error:
+        form.add_error(None, error)
+    return render(
+        request,
+        "public/statement.html",
+        _statement_context(request, ask, lang, form),
+        status=status,
+    )
+
+
+@require_POST
+def sign(request, slug, lang):
+    ask = _published_ask(slug)
+    lang = _activate(request, ask, lang)
+    form = SignForm(request.POST, ask=ask)
+    if not ratelimit.hit("sign-ip", _client_address(request), settings.PUBLIC_SIGN_RATE_PER_IP):
+        return _form_again(request, ask, lang, form, 429, _rate_limited_message())
+    if form.is_bot:
+        # Answer a bot as a person, so it learns nothing; nothing is saved or sent.
+        return redirect("public:thanks", ask.slug, lang)
+    if not form.is_valid():
+        return _form_again(request, ask, lang, form, 400)
+    data = form.cleaned_data
+    email = normalise_email(data["email"])
+    if not ratelimit.hit("sign-email", f"{ask.pk}:{email}", settings.PUBLIC_SIGN_RATE_PER_EMAIL):
+        return _form_again(request, ask, lang, form, 429, _rate_limited_message())
+    as_organisation = data["signing_as"] == AS_ORGANISATION
+    sign_on = SignOn(
+        as_organisation=as_organisation,
+        name=data["name"],
+        email=email,
+        country=data["country"],
+        organisation_name=data["organisation_name"] if as_organisation else "",
+        website=data["website"] if as_organisation else "",
+        role=data["role"] if as_organisation else "",
+        affiliation="" if as_organisation else data["affiliation"],
+        public=data["public"],
+        newsletter=data["newsletter"],
+        language=lang,
+        privacy_notice_version=PRIVACY_NOTICE_VERSION,
+        privacy_notice_text=privacy_notice_text(),
+    )
+    try:
+        signature = signature_submit(ask=ask, sign_on=sign_on)
+    except ValidationError as error:
+        return _form_again(request, ask, lang, form, 400, _refusal_message(error))
+    try:
+        send_sign_confirmation(
+            signature=signature,
+            email=email,
+            language=lang,
+            base_url=request.build_absolute_uri("/").rstrip("/"),
+        )
+    except OSError:  # SMTP errors are OSErrors; the signature stays pending, unlisted
+        logger.exception("Could not send the confirmation e-mail for signature %s", signature.pk)
+        message = _("We could not send you the e-mail just now. Please try again later.")
+        return _form_again(request, ask, lang, form, 503, message)
+    # The same answer whether or not this e-mail signed before.
+    return redirect("public:thanks", ask.slug, lang)
+
+
+def _refusal_message(error):
+    # The services speak English to staff; a signer reads the page's language.
+    if getattr(error, "code", None) == "ask_not_open":
+        return _("This statement is closed for new signatures.")
+    return _("This statement cannot be signed this way. Please check the form and try again.")
+
+
+def _rate_limited_message():
+    return _(
+        "Too many attempts from your connection or for this e-mail address. "
+        "Please wait an hour and try again."
+    )
+
+
+@require_GET
+def thanks(request, slug, lang):
+    ask = _published_ask(slug)
+    lang = _activate(request, ask, lang)
+    title, _statement, _lang = ask.text_in(lang)
+    return render(request, "public/thanks.html", {"ask": ask, "lang": lang, "title": title})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def confirm(request, slug, lang, token):
+    """GET shows a button; only the POST confirms, so mail scanners that open links do not
+    use up the single-use link."""
+    ask = _published_ask(slug)
+    lang = _activate(request, ask, lang)
+    title, _statement, _lang = ask.text_in(lang)
+    context = {"ask": ask, "lang": lang, "title": title}
+    if request.method == "POST":
+        try:
+            context["signature"] = signature_confirm(token=token)
+        except ValidationError as error:
+            context["error"] = _link_error(error)
+            return render(request, "public/confirm.html", context, status=400)
+        return render(request, "public/confirmed.html", context)
+    return render(request, "public/confirm.html", context)
+
+
+def _link_error(error):
+    if error.code == "link_used":
+        return _("This link has already been used.")
+    return _("This link is not valid or has expired. Sign again to get a new one.")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def withdraw(request, slug, lang, token):
+    ask = _published_ask(slug)
+    lang = _activate(request, ask, lang)
+    title, _statement, _lang = ask.text_in(lang)
+    form = WithdrawForm(request.POST if request.method == "POST" else None)
+    context = {"ask": ask, "lang": lang, "title": title, "form": form}
+    if request.method == "POST" and form.is_valid():
+        try:
+            signature_withdraw_by_link(token=token, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            context["error"] = _link_error(error)
+            return render(request, "public/withdraw.html", context, status=400)
+        return render(request, "public/withdrawn.html", context)
+    return render(request, "public/withdraw.html", context)
+
+
+def _export_rows(ask):
+    return [public_row(s) for s in public_signatures(ask=ask).order_by("display_name", "pk")]
+
+
+@require_GET
+def export_csv(request, slug):
+    ask = _published_ask(slug)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{ask.slug}-signatories.csv"'
+    write_public_csv(response, _export_rows(ask))
+    return response
+
+
+def write_public_csv(out, rows):
+    out.write("\ufeff")  # so spreadsheet programs read UTF-8
+    writer = csv.writer(out)
+    writer.writerow(PUBLIC_FIELDS)
+    for row in rows:
+        writer.writerow([neutralise_formula(row[field]) for field in PUBLIC_FIELDS])
+
+
+@require_GET
+def export_json(request, slug):
+    ask = _published_ask(slug)
+    counts = public_counts(ask=ask)
+    return JsonResponse(
+        {
+            "statement": ask.title,
+            "url": request.build_absolute_uri(ask.get_public_url()),
+            "organisations": counts.organisations,
+            "individuals": counts.individuals,
+            "fields": PUBLIC_FIELDS,
+            "signatories": _export_rows(ask),
+        },
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+EMBED_LIST_LENGTH = 10
+
+
+@require_GET
+@xframe_options_exempt
+@csp_override({**settings.SECURE_CSP, "frame-ancestors": ["*"]})
+def embed(request, slug):
+    """A small page partners put in an <iframe>: the counts and the latest names. The only
+    view that other sites may frame."""
+    ask = _published_ask(slug)
+    lang = request.GET.get("lang") or ask.language
+    lang = _activate(request, ask, lang if lang in LANGUAGE_NAMES else None)
+    title, _statement, _lang = ask.text_in(lang)
+    latest = public_signatures(ask=ask).order_by("-signed_at", "-pk")[:EMBED_LIST_LENGTH]
+    return render(
+        request,
+        "public/embed.html",
+        {
+            "ask": ask,
+            "lang": lang,
+            "title": title,
+            "counts": public_counts(ask=ask),
+            "latest": latest,
+            "page_url": request.build_absolute_uri(
+                reverse("public:statement-lang", args=[ask.slug, lang])
+            ),
+        },
+    )

@@ -1,0 +1,236 @@
+"""Staff pages for an ask's signatures: the filtered list (with the verification queue and
+its hints), edits of how a signature is published, verify / reject / withdraw, exports,
+and delivery snapshots."""
+
+import csv
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from crm.listing import FilteredListView
+from crm.models import Affiliation
+from crm.permissions import staff_required
+from crm.spreadsheets import neutralise_formula
+from outreach.filters import SignatureFilterSet
+from outreach.forms import ReasonForm, SignatureListingForm, SnapshotForm
+from outreach.models import Ask, DeliverySnapshot, Signature
+from outreach.selectors import PUBLIC_FIELDS
+from outreach.services import (
+    delivery_snapshot_create,
+    email_domain,
+    signature_change_listing,
+    signature_reject,
+    signature_verify,
+    signature_withdraw,
+)
+from outreach.views.public import write_public_csv
+
+STAFF_EXPORT_FIELDS = [
+    ("name as published", lambda s: s.display_name),
+    ("kind", lambda s: "organisation" if s.organisation_id else "individual"),
+    ("organisation", lambda s: s.organisation.name if s.organisation_id else ""),
+    ("person", lambda s: s.contact.full_name if s.contact_id else ""),
+    ("e-mail", lambda s: (s.contact.email or "") if s.contact_id else ""),
+    ("role", lambda s: s.role),
+    ("affiliation", lambda s: s.affiliation_text),
+    ("country", lambda s: s.country.code or ""),
+    ("signed at", lambda s: timezone.localtime(s.signed_at).isoformat(timespec="minutes")),
+    ("source", lambda s: s.source),
+    ("status", lambda s: s.status),
+    ("listed publicly", lambda s: "yes" if s.public else "no"),
+    ("awaiting verification", lambda s: "yes" if s.awaiting_verification else "no"),
+    ("language", lambda s: s.language),
+    ("text version", lambda s: s.statement_version.number if s.statement_version_id else ""),
+    ("reason", lambda s: s.status_reason),
+]
+
+
+class SignatureListView(FilteredListView):
+    model = Signature
+    filterset_class = SignatureFilterSet
+    template_name = "outreach/signature_list.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.ask = get_object_or_404(Ask.objects.select_related("campaign"), pk=kwargs["ask_pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return (
+            Signature.objects.filter(ask=self.ask)
+            .select_related("organisation", "contact", "statement_version")
+            .annotate(
+                known_contact=Exists(
+                    Affiliation.objects.filter(
+                        contact=OuterRef("contact"), organisation=OuterRef("organisation")
+                    )
+                )
+            )
+            .order_by("-signed_at", "-pk")
+        )
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("export") == "csv":
+            filterset = self.filterset_class(request.GET, queryset=self.get_queryset())
+            rows = filterset.qs if filterset.is_valid() else self.get_queryset().none()
+            return _staff_csv(self.ask, rows)
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        for signature in context["object_list"]:
+            signature.domain_matches = bool(
+                signature.organisation_id
+                and signature.contact_id
+                and signature.organisation.domain
+                and email_domain(signature.contact.email) == signature.organisation.domain
+            )
+        query = self.request.GET.copy()
+        query["export"] = "csv"
+        context.update(
+            ask=self.ask,
+            export_query=query.urlencode(),
+            awaiting_count=Signature.objects.awaiting_verification().filter(ask=self.ask).count(),
+            snapshots=DeliverySnapshot.objects.filter(ask=self.ask)[:10],
+            snapshot_form=SnapshotForm(
+                ask=self.ask, initial={"as_of": timezone.localdate(), "language": self.ask.language}
+            ),
+            embed_url=self.request.build_absolute_uri(f"/s/{self.ask.slug}/embed/"),
+        )
+        return context
+
+
+def _staff_csv(ask, signatures):
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{ask.slug}-signatures-staff.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow([name for name, _value in STAFF_EXPORT_FIELDS])
+    for signature in signatures:
+        writer.writerow(
+            [neutralise_formula(value(signature)) for _name, value in STAFF_EXPORT_FIELDS]
+        )
+    return response
+
+
+def _signature(pk):
+    return get_object_or_404(
+        Signature.objects.select_related("ask", "organisation", "contact"), pk=pk
+    )
+
+
+def _back_to_list(signature):
+    return redirect("outreach:signature-list", signature.ask_id)
+
+
+@staff_required
+def signature_edit(request, pk):
+    signature = _signature(pk)
+    form = SignatureListingForm(
+        request.POST if request.method == "POST" else None,
+        initial={"display_name": signature.display_name, "public": signature.public},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            signature_change_listing(signature=signature, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, f"“{form.cleaned_data['display_name']}” saved.")
+            return _back_to_list(signature)
+    history = signature.history.select_related("history_user").order_by("-history_date")[:10]
+    return render(
+        request,
+        "outreach/signature_edit.html",
+        {"signature": signature, "form": form, "history": history},
+    )
+
+
+@staff_required
+@require_POST
+def signature_verify_view(request, pk):
+    signature = _signature(pk)
+    try:
+        signature_verify(signature=signature, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"“{signature.display_name}” verified.")
+    return _back_to_list(signature)
+
+
+def _reason_action(request, pk, *, service, title, button, done):
+    signature = _signature(pk)
+    form = ReasonForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        service(signature=signature, by=request.user, reason=form.cleaned_data["reason"])
+        messages.success(request, done.format(name=signature.display_name))
+        return _back_to_list(signature)
+    return render(
+        request,
+        "outreach/signature_confirm_action.html",
+        {"signature": signature, "form": form, "title": title, "button": button},
+    )
+
+
+@staff_required
+def signature_reject_view(request, pk):
+    return _reason_action(
+        request,
+        pk,
+        service=signature_reject,
+        title="Reject this signature",
+        button="Reject",
+        done="“{name}” rejected; it will never be listed.",
+    )
+
+
+@staff_required
+def signature_withdraw_view(request, pk):
+    return _reason_action(
+        request,
+        pk,
+        service=signature_withdraw,
+        title="Withdraw this signature",
+        button="Withdraw",
+        done="“{name}” withdrawn; it has left every public output.",
+    )
+
+
+@staff_required
+@require_POST
+def snapshot_create(request, ask_pk):
+    ask = get_object_or_404(Ask, pk=ask_pk)
+    form = SnapshotForm(request.POST, ask=ask)
+    if not form.is_valid():
+        messages.error(request, "Choose a date and a language for the snapshot.")
+        return redirect("outreach:signature-list", ask.pk)
+    day = form.cleaned_data["as_of"]
+    end_of_day = timezone.make_aware(datetime.datetime.combine(day, datetime.time.max))
+    snapshot = delivery_snapshot_create(
+        ask=ask, as_of=end_of_day, language=form.cleaned_data["language"], by=request.user
+    )
+    messages.success(request, f"Snapshot as of {day:%d %B %Y} saved.")
+    return redirect("outreach:snapshot-detail", snapshot.pk)
+
+
+@staff_required
+def snapshot_detail(request, pk):
+    snapshot = get_object_or_404(DeliverySnapshot.objects.select_related("ask"), pk=pk)
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        filename = f"{snapshot.ask.slug}-signatories-{snapshot.as_of:%Y-%m-%d}.csv"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        write_public_csv(response, snapshot.rows)
+        return response
+    return render(
+        request,
+        "outreach/snapshot_detail.html",
+        {"snapshot": snapshot, "ask": snapshot.ask, "fields": PUBLIC_FIELDS},
+    )

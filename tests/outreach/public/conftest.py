@@ -1,0 +1,48 @@
+import re
+
+import pytest
+from django.core import mail
+from django.core.cache import cache
+
+from tests.factories import make_ask
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    # Rate-limit counters live in the cache, which outlives a test.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def ask(db):
+    return make_ask(
+        title="Stop facial recognition surveillance now",
+        slug="stop-facial-recognition",
+        statement="We call on governments to **ban** biometric mass surveillance.",
+        is_published=True,
+        target_count=200,
+    )
+
+
+def sign(client, ask, lang="en", **fields):
+    data = {"signing_as": "individual", "name": "Ana Example", "email": "ana@example.org"}
+    data.update(fields)
+    data = {key: value for key, value in data.items() if value is not None}
+    return client.post(f"/s/{ask.slug}/{lang}/sign/", data, REMOTE_ADDR="10.0.0.1")
+
+
+def link_in_last_email(kind="confirm"):
+    """The path of the confirm or withdraw link in the last e-mail sent."""
+    match = re.search(rf"http://testserver(/s/\S+/{kind}/\S+/)", mail.outbox[-1].body)
+    assert match, mail.outbox[-1].body
+    return match.group(1)
+
+
+def sign_and_confirm(client, ask, **fields):
+    response = sign(client, ask, **fields)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    response = client.post(link_in_last_email())
+    assert response.status_code == 200
+    return response
