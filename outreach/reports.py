@@ -1,0 +1,712 @@
+"""Reports: reads over Signature and Outreach, aggregated in the database.
+
+Every function here runs a fixed number of queries whatever the number of rows; Python
+only ever sees aggregated rows (one per local day, country, owner …), never one per
+signature.
+
+What counts: confirmed signatures (`Signature.objects.confirmed()`), listed publicly or
+not — the same definition as the public statement page's count of signatories. Pending,
+rejected and withdrawn signatures are left out.
+
+Days are the site's local days (settings.TIME_ZONE): a signature at 23:30 in Brussels
+counts on that Brussels day. PostgreSQL converts in SQL (`AT TIME ZONE`). On SQLite,
+Django's date truncation calls a Python function once per row, so `_local_day_sqlite`
+builds the local day from SQLite's own `date()` function instead: the range is cut into
+runs of 24-hour local days, each shifted by its fixed UTC offset, and the days on which
+the offset changes (23 or 25 hours long) are matched by their UTC bounds and named by a
+literal. Weeks (Monday to Sunday) are summed from the day rows.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db import connections
+from django.db.models import (
+    Aggregate,
+    Case,
+    Count,
+    DateField,
+    Exists,
+    F,
+    FloatField,
+    Func,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import RowNumber, TruncDate
+from django.utils import timezone
+from django_countries import countries
+
+from crm.models import Organisation, Tag
+from outreach.dates import week_bounds
+from outreach.models import Activity, Ask, Outreach, Signature, Stage
+
+DAY = "day"
+WEEK = "week"
+PERIODS = (DAY, WEEK)
+ONE_DAY = datetime.timedelta(days=1)
+
+INDIVIDUALS_LABEL = "Individuals"
+NOT_GIVEN_LABEL = "Not given"
+
+
+# --- local days -------------------------------------------------------------------------
+
+
+def day_start(day):
+    """The UTC instant at which the local `day` begins."""
+    tz = timezone.get_current_timezone()
+    return datetime.datetime.combine(day, datetime.time.min, tzinfo=tz).astimezone(datetime.UTC)
+
+
+def local_day(when):
+    return timezone.localtime(when).date() if when else None
+
+
+def _local_day_sqlite(field_name, first, last):
+    """A CASE over SQLite's built-in date(): the local date of `field_name` for instants
+    between the start of `first` and the end of `last` (NULL outside).
+
+    Runs of days that are 24 hours long share one UTC offset: date(t, '+3600 seconds').
+    A day of another length (a DST change) is matched by its UTC bounds.
+    """
+    whens = []
+    run_shift = run_end = None
+    day = first
+    while day <= last:
+        begins, ends = day_start(day), day_start(day + ONE_DAY)
+        if ends - begins == datetime.timedelta(hours=24):
+            shift = datetime.datetime.combine(day, datetime.time.min) - begins.replace(tzinfo=None)
+            if shift != run_shift and run_shift is not None:
+                whens.append(_shifted(field_name, run_end, run_shift))
+            run_shift, run_end = shift, ends
+        else:
+            if run_shift is not None:
+                whens.append(_shifted(field_name, begins, run_shift))
+                run_shift = None
+            whens.append(When(**{f"{field_name}__lt": ends}, then=Value(day)))
+        day += ONE_DAY
+    if run_shift is not None:
+        whens.append(_shifted(field_name, run_end, run_shift))
+    return Case(*whens, default=Value(None), output_field=DateField())
+
+
+def _shifted(field_name, before, shift):
+    seconds = int(shift.total_seconds())
+    return When(
+        **{f"{field_name}__lt": before},
+        then=Func(F(field_name), Value(f"{seconds:+d} seconds"), function="date"),
+    )
+
+
+def local_day_expression(queryset, field_name, first, last):
+    """The local date of a datetime column, computed in SQL on either database."""
+    if connections[queryset.db].vendor == "sqlite":
+        return _local_day_sqlite(field_name, first, last)
+    return TruncDate(field_name, tzinfo=timezone.get_current_timezone())
+
+
+def period_start(day, by):
+    return week_bounds(day)[0] if by == WEEK else day
+
+
+def period_end(start, by):
+    return start + datetime.timedelta(days=6) if by == WEEK else start
+
+
+# --- growth -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GrowthPoint:
+    period: datetime.date
+    period_end: datetime.date
+    new: int
+    new_organisations: int
+    new_individuals: int
+    cumulative: int
+    organisations: int
+    individuals: int
+    partial: bool
+
+    def as_dict(self):
+        return {
+            "period": self.period.isoformat(),
+            "period_end": self.period_end.isoformat(),
+            "new": self.new,
+            "new_organisations": self.new_organisations,
+            "new_individuals": self.new_individuals,
+            "cumulative": self.cumulative,
+            "organisations": self.organisations,
+            "individuals": self.individuals,
+            "partial": self.partial,
+        }
+
+
+@dataclass
+class Growth:
+    ask: Ask | None
+    by: str
+    start: datetime.date
+    end: datetime.date
+    today: datetime.date
+    total: int
+    organisations: int
+    individuals: int
+    this_week: int
+    points: list[GrowthPoint] = field(default_factory=list)
+
+    @property
+    def new_in_range(self):
+        return sum(point.new for point in self.points)
+
+    def as_dict(self):
+        return {
+            "ask": self.ask.slug if self.ask else None,
+            "by": self.by,
+            "from": self.start.isoformat(),
+            "to": self.end.isoformat(),
+            "total": self.total,
+            "organisations": self.organisations,
+            "individuals": self.individuals,
+            "this_week": self.this_week,
+            "series": [point.as_dict() for point in self.points],
+        }
+
+
+def confirmed_signatures(ask=None):
+    signatures = Signature.objects.confirmed()
+    return signatures.filter(ask=ask) if ask is not None else signatures
+
+
+def growth_series(*, ask=None, by=DAY, start=None, end=None, today=None):
+    """Confirmed signatories per local day or week, with running totals split into
+    organisations and individuals. Two queries.
+
+    `start` defaults to the ask's opening day or its first signature, whichever is
+    earlier; `end` to today (or the last signature's day if later). A period that has
+    not ended yet, or that the range cuts, is flagged partial.
+    """
+    if by not in PERIODS:
+        raise ValueError(f"by must be one of {PERIODS}")
+    today = today or timezone.localdate()
+    signatures = confirmed_signatures(ask)
+    monday = week_bounds(today)[0]
+    facts = {
+        "total": Count("pk"),
+        "organisations": Count("pk", filter=Q(organisation__isnull=False)),
+        "first": Min("signed_at"),
+        "last": Max("signed_at"),
+        "this_week": Count("pk", filter=Q(signed_at__gte=day_start(monday))),
+    }
+    if start is not None:
+        before = Q(signed_at__lt=day_start(start))
+        facts["before"] = Count("pk", filter=before)
+        facts["before_organisations"] = Count("pk", filter=before & Q(organisation__isnull=False))
+    facts = signatures.aggregate(**facts)
+
+    if start is None:
+        candidates = [d for d in (ask and ask.opens_on, local_day(facts["first"])) if d]
+        start = min(candidates, default=today)
+    if end is None:
+        end = max(today, local_day(facts["last"]) or today)
+    growth = Growth(
+        ask=ask,
+        by=by,
+        start=start,
+        end=end,
+        today=today,
+        total=facts["total"],
+        organisations=facts["organisations"],
+        individuals=facts["total"] - facts["organisations"],
+        this_week=facts["this_week"],
+    )
+    if end < start:
+        return growth
+
+    per_day = _per_day(signatures, start, end)
+    organisations = facts.get("before_organisations", 0)
+    individuals = facts.get("before", 0) - organisations
+    for begins, ends in _periods(start, end, by):
+        new_organisations = new_individuals = 0
+        day = max(begins, start)
+        while day <= min(ends, end):
+            o, i = per_day.get(day, (0, 0))
+            new_organisations += o
+            new_individuals += i
+            day += ONE_DAY
+        organisations += new_organisations
+        individuals += new_individuals
+        growth.points.append(
+            GrowthPoint(
+                period=begins,
+                period_end=ends,
+                new=new_organisations + new_individuals,
+                new_organisations=new_organisations,
+                new_individuals=new_individuals,
+                cumulative=organisations + individuals,
+                organisations=organisations,
+                individuals=individuals,
+                partial=begins < start or ends > end or ends >= today,
+            )
+        )
+    return growth
+
+
+def _periods(start, end, by):
+    begins = period_start(start, by)
+    while begins <= end:
+        yield begins, period_end(begins, by)
+        begins = period_end(begins, by) + ONE_DAY
+
+
+def _per_day(signatures, start, end, *, by_ask=False):
+    """{local day: (organisations, individuals)} for signatures in [start, end]; keyed
+    by (ask id, day) with `by_ask`. One grouped query."""
+    in_range = signatures.filter(
+        signed_at__gte=day_start(start), signed_at__lt=day_start(end + ONE_DAY)
+    )
+    keys = ["ask_id", "day"] if by_ask else ["day"]
+    rows = (
+        in_range.annotate(day=local_day_expression(in_range, "signed_at", start, end))
+        .values(*keys)
+        .annotate(
+            organisations=Count("pk", filter=Q(organisation__isnull=False)),
+            individuals=Count("pk", filter=Q(organisation__isnull=True)),
+        )
+        .order_by(*keys)
+    )
+    if by_ask:
+        return {(r["ask_id"], r["day"]): (r["organisations"], r["individuals"]) for r in rows}
+    return {r["day"]: (r["organisations"], r["individuals"]) for r in rows}
+
+
+# --- across asks ----------------------------------------------------------------------------
+
+
+@dataclass
+class AskSummary:
+    ask: Ask
+    launched_on: datetime.date | None
+    total: int = 0
+    organisations: int = 0
+    this_week: int = 0
+    # (days since launch, cumulative) at every day something changed, from day 0.
+    curve: list[tuple[int, int]] = field(default_factory=list)
+
+    @property
+    def individuals(self):
+        return self.total - self.organisations
+
+    @property
+    def percent_of_target(self):
+        if not self.ask.target_count:
+            return None
+        return round(100 * self.total / self.ask.target_count)
+
+    def after_days(self, days):
+        """Cumulative signatories `days` days after launch (None if not reached yet)."""
+        if self.days_running < days:
+            return None
+        reached = 0
+        for day, cumulative in self.curve:
+            if day > days:
+                break
+            reached = cumulative
+        return reached
+
+    @property
+    def days_running(self):
+        return self.curve[-1][0] if self.curve else 0
+
+
+@dataclass
+class Overview:
+    asks: list[AskSummary]
+    growth: Growth
+    milestones: tuple = (7, 30, 90)
+
+
+def asks_overview(*, by=DAY, start=None, end=None, today=None):
+    """Every ask with confirmed signatures (or open today): totals, new this week, the
+    cumulative curve by days since launch, and the combined growth series. Three
+    queries: bounds, one grouped read per (ask, local day), the asks."""
+    today = today or timezone.localdate()
+    signatures = confirmed_signatures()
+    bounds = signatures.aggregate(first=Min("signed_at"), last=Max("signed_at"))
+    first_day = start or local_day(bounds["first"]) or today
+    last_day = end or max(today, local_day(bounds["last"]) or today)
+    per_ask_day = (
+        _per_day(signatures, first_day, last_day, by_ask=True) if first_day <= last_day else {}
+    )
+    ask_ids = {ask_id for ask_id, _ in per_ask_day}
+    asks = list(
+        Ask.objects.filter(Q(pk__in=ask_ids) | Q(pk__in=Ask.objects.open_on(today)))
+        .select_related("campaign")
+        .order_by("-opens_on", "title")
+    )
+
+    monday = week_bounds(today)[0]
+    days_of = {}
+    for (ask_id, day), counts in sorted(per_ask_day.items(), key=lambda item: item[0][1]):
+        days_of.setdefault(ask_id, []).append((day, counts))
+    summaries = []
+    combined = {}
+    for ask in asks:
+        days = days_of.get(ask.pk, [])
+        first_signed = days[0][0] if days else None
+        launched = min((d for d in (ask.opens_on, first_signed) if d), default=None)
+        summary = AskSummary(ask=ask, launched_on=launched)
+        if launched is not None:
+            summary.curve.append((0, 0))
+        for day, (o, i) in days:
+            summary.total += o + i
+            summary.organisations += o
+            if day >= monday:
+                summary.this_week += o + i
+            summary.curve.append(((day - launched).days, summary.total))
+            totals = combined.setdefault(day, [0, 0])
+            totals[0] += o
+            totals[1] += i
+        if launched is not None and launched <= last_day:
+            summary.curve.append(((min(last_day, today) - launched).days, summary.total))
+        summaries.append(summary)
+
+    growth = _growth_from_days(combined, by, first_day, last_day, today)
+    return Overview(asks=summaries, growth=growth)
+
+
+def _growth_from_days(per_day, by, start, end, today):
+    organisations = sum(o for o, _ in per_day.values())
+    total = organisations + sum(i for _, i in per_day.values())
+    monday = week_bounds(today)[0]
+    growth = Growth(
+        ask=None,
+        by=by,
+        start=start,
+        end=end,
+        today=today,
+        total=total,
+        organisations=organisations,
+        individuals=total - organisations,
+        this_week=sum(o + i for day, (o, i) in per_day.items() if day >= monday),
+    )
+    running_o = running_i = 0
+    for begins, ends in _periods(start, end, by):
+        new_o = new_i = 0
+        day = max(begins, start)
+        while day <= min(ends, end):
+            o, i = per_day.get(day, (0, 0))
+            new_o, new_i = new_o + o, new_i + i
+            day += ONE_DAY
+        running_o, running_i = running_o + new_o, running_i + new_i
+        growth.points.append(
+            GrowthPoint(
+                period=begins,
+                period_end=ends,
+                new=new_o + new_i,
+                new_organisations=new_o,
+                new_individuals=new_i,
+                cumulative=running_o + running_i,
+                organisations=running_o,
+                individuals=running_i,
+                partial=begins < start or ends > end or ends >= today,
+            )
+        )
+    return growth
+
+
+# --- breakdowns -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BreakdownRow:
+    label: str
+    count: int
+    share: float  # of all signatories in the range, 0..100
+
+
+@dataclass
+class Breakdowns:
+    total: int
+    country: list[BreakdownRow]
+    kind: list[BreakdownRow]
+    cause: list[BreakdownRow]
+    source: list[BreakdownRow]
+
+
+def signatures_in_range(ask=None, start=None, end=None):
+    signatures = confirmed_signatures(ask)
+    if start is not None:
+        signatures = signatures.filter(signed_at__gte=day_start(start))
+    if end is not None:
+        signatures = signatures.filter(signed_at__lt=day_start(end + ONE_DAY))
+    return signatures
+
+
+def breakdowns(*, ask=None, start=None, end=None):
+    """Signatories by country, organisation kind, cause tag and source. Five grouped
+    queries. A signatory with two causes counts under both."""
+    signatures = signatures_in_range(ask, start, end)
+
+    def grouped(queryset, key):
+        return list(
+            queryset.values(key).annotate(n=Count("pk")).order_by("-n", key).values_list(key, "n")
+        )
+
+    by_country = grouped(signatures, "country")
+    by_kind = grouped(signatures, "organisation__kind")
+    by_source = grouped(signatures, "source")
+    cause = Tag.Kind.CAUSE
+    causes = {}
+    for name, n in grouped(
+        signatures.filter(organisation__tags__kind=cause), "organisation__tags__name"
+    ) + grouped(
+        signatures.filter(organisation__isnull=True, contact__tags__kind=cause),
+        "contact__tags__name",
+    ):
+        causes[name] = causes.get(name, 0) + n
+
+    total = sum(n for _, n in by_source)
+    kinds = dict(Organisation.Kind.choices)
+    sources = dict(Signature.Source.choices)
+
+    def rows(pairs, label):
+        return [
+            BreakdownRow(label(key), n, round(100 * n / total, 1) if total else 0.0)
+            for key, n in pairs
+        ]
+
+    return Breakdowns(
+        total=total,
+        country=rows(by_country, lambda code: countries.name(code) if code else NOT_GIVEN_LABEL),
+        kind=rows(by_kind, lambda kind: kinds.get(kind, kind) if kind else INDIVIDUALS_LABEL),
+        cause=rows(sorted(causes.items(), key=lambda kv: (-kv[1], kv[0])), str),
+        source=rows(by_source, lambda source: sources.get(source, source)),
+    )
+
+
+# --- pipeline -------------------------------------------------------------------------------
+
+
+class Median(Aggregate):
+    """PostgreSQL's exact median of a numeric expression."""
+
+    function = "PERCENTILE_CONT"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+
+class DaysBetween(Func):
+    """(end - start) in days, as a float, in SQL on either database (Django's own
+    datetime subtraction calls Python per row on SQLite)."""
+
+    output_field = FloatField()
+    arity = 2
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(
+            compiler,
+            connection,
+            template="(julianday(%(expressions)s))",
+            arg_joiner=") - julianday(",
+            **extra,
+        )
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(
+            compiler,
+            connection,
+            template="(EXTRACT(EPOCH FROM (%(expressions)s)) / 86400.0)",
+            arg_joiner=" - ",
+            **extra,
+        )
+
+
+@dataclass(frozen=True)
+class FunnelStep:
+    label: str
+    count: int
+    of_previous: float | None  # % of the previous step
+    signed_from_here: float | None  # % of this step's entries that are signed
+
+
+@dataclass
+class Funnel:
+    steps: list[FunnelStep]
+    signed: int
+    signed_without_invitation: int
+    after_reminders: list[tuple[str, int]]
+    median_days_to_sign: float | None
+    timed_signatures: int
+
+
+def _percent(part, whole):
+    return round(100 * part / whole, 1) if whole else None
+
+
+def _pipeline_entries(ask=None):
+    entries = Outreach.objects.all()
+    if ask is not None:
+        entries = entries.filter(ask=ask)
+    moved_to_followed_up = Activity.objects.filter(
+        outreach=OuterRef("pk"), kind=Activity.Kind.STAGE_CHANGE, to_stage=Stage.FOLLOWED_UP
+    )
+    return entries.annotate(moved_to_followed_up=Exists(moved_to_followed_up))
+
+
+# An entry was followed up when a reminder was counted on it or it went through the
+# "followed up" stage (a later signature moves it on without counting a reminder).
+FOLLOWED_UP = Q(follow_up_count__gt=0) | Q(stage=Stage.FOLLOWED_UP) | Q(moved_to_followed_up=True)
+INVITED = (
+    Q(invited_at__isnull=False)
+    | Q(stage__in=[Stage.INVITED, Stage.FOLLOWED_UP, Stage.NO_RESPONSE])
+    | FOLLOWED_UP
+)
+SIGNED = Q(stage=Stage.SIGNED)
+
+
+def pipeline_funnel(*, ask=None):
+    """Targets → invited → followed up → signed for the pipeline as it stands, signed
+    entries by reminders received, and the median days from invitation to signature.
+    Two queries."""
+    entries = _pipeline_entries(ask)
+    counts = entries.aggregate(
+        targets=Count("pk"),
+        invited=Count("pk", filter=INVITED),
+        followed_up=Count("pk", filter=FOLLOWED_UP),
+        signed=Count("pk", filter=SIGNED),
+        signed_invited=Count("pk", filter=SIGNED & INVITED),
+        signed_followed_up=Count("pk", filter=SIGNED & FOLLOWED_UP),
+        signed_after_two=Count("pk", filter=SIGNED & Q(follow_up_count__gte=2)),
+    )
+    median, timed = _median_days_to_sign(entries)
+    steps = []
+    previous = None
+    signed_from = {
+        "targets": counts["signed"],
+        "invited": counts["signed_invited"],
+        "followed_up": counts["signed_followed_up"],
+        "signed": counts["signed"],
+    }
+    for key, label in (
+        ("targets", "Targets"),
+        ("invited", "Invited"),
+        ("followed_up", "Followed up"),
+        ("signed", "Signed"),
+    ):
+        steps.append(
+            FunnelStep(
+                label=label,
+                count=counts[key],
+                of_previous=_percent(counts[key], previous) if previous is not None else None,
+                signed_from_here=_percent(signed_from[key], counts[key]),
+            )
+        )
+        previous = counts[key]
+    signed_no_reminder = counts["signed"] - counts["signed_followed_up"]
+    return Funnel(
+        steps=steps,
+        signed=counts["signed"],
+        signed_without_invitation=counts["signed"] - counts["signed_invited"],
+        after_reminders=[
+            ("No reminder", signed_no_reminder),
+            ("1 reminder", counts["signed_followed_up"] - counts["signed_after_two"]),
+            ("2 or more", counts["signed_after_two"]),
+        ],
+        median_days_to_sign=median,
+        timed_signatures=timed,
+    )
+
+
+def _median_days_to_sign(entries):
+    """Median of (signed − invited) in days over signed entries; (median, how many).
+
+    PostgreSQL: percentile_cont. SQLite has no percentile aggregate: the middle one or
+    two rows are picked by an ordered window in SQL, so Python sees at most two rows."""
+    timed = entries.filter(
+        SIGNED, invited_at__isnull=False, stage_changed_at__gte=F("invited_at")
+    ).annotate(days=DaysBetween("stage_changed_at", "invited_at"))
+    if connections[timed.db].vendor == "postgresql":
+        row = timed.aggregate(median=Median("days"), n=Count("pk"))
+        median = row["median"]
+        return (round(median, 1) if median is not None else None), row["n"]
+    middle = list(
+        timed.annotate(
+            position=Window(RowNumber(), order_by=[F("days").asc(), F("pk").asc()]),
+            n=Window(Count("pk")),
+        )
+        .filter(position__gte=(F("n") + 1) / 2, position__lte=(F("n") + 2) / 2)
+        .values_list("days", "n")
+        .order_by()
+    )
+    if not middle:
+        return None, 0
+    return round(sum(days for days, _ in middle) / len(middle), 1), middle[0][1]
+
+
+@dataclass(frozen=True)
+class OwnerRow:
+    owner: str
+    entries: int
+    awaiting_reply: int
+    due: int
+    overdue: int
+    invited: int
+    signed: int
+    signed_invited: int
+
+    @property
+    def conversion(self):
+        """% of the invited entries that signed."""
+        return _percent(self.signed_invited, self.invited)
+
+
+def owner_workload(*, ask=None, today=None):
+    """Per owner: entries, awaiting a reply, follow-ups due this week and overdue,
+    invited, signed, and conversion (signed of invited). One grouped query."""
+    today = today or timezone.localdate()
+    sunday = week_bounds(today)[1]
+    open_entry = ~Q(stage__in=[Stage.SIGNED, Stage.DECLINED, Stage.WITHDRAWN])
+    rows = (
+        _pipeline_entries(ask)
+        .values("owner_id", "owner__username", "owner__first_name", "owner__last_name")
+        .annotate(
+            entries=Count("pk"),
+            awaiting_reply=Count("pk", filter=Q(stage__in=[Stage.INVITED, Stage.FOLLOWED_UP])),
+            due=Count(
+                "pk",
+                filter=open_entry & Q(next_follow_up_on__gte=today, next_follow_up_on__lte=sunday),
+            ),
+            overdue=Count("pk", filter=open_entry & Q(next_follow_up_on__lt=today)),
+            invited=Count("pk", filter=INVITED),
+            signed=Count("pk", filter=SIGNED),
+            signed_invited=Count("pk", filter=SIGNED & INVITED),
+        )
+        .order_by("-entries", "owner__username")
+    )
+    return [
+        OwnerRow(
+            owner=_owner_name(row),
+            entries=row["entries"],
+            awaiting_reply=row["awaiting_reply"],
+            due=row["due"],
+            overdue=row["overdue"],
+            invited=row["invited"],
+            signed=row["signed"],
+            signed_invited=row["signed_invited"],
+        )
+        for row in rows
+    ]
+
+
+def _owner_name(row):
+    if row["owner_id"] is None:
+        return "Nobody (unassigned)"
+    full = " ".join(p for p in (row["owner__first_name"], row["owner__last_name"]) if p)
+    return full or row["owner__username"]
