@@ -49,6 +49,8 @@ from outreach.models import Activity, Ask, Outreach, Signature, Stage
 DAY = "day"
 WEEK = "week"
 PERIODS = (DAY, WEEK)
+# Ranges longer than this are shown by week when no period is asked for.
+AUTO_WEEKS_AFTER_DAYS = 92
 ONE_DAY = datetime.timedelta(days=1)
 
 INDIVIDUALS_LABEL = "Individuals"
@@ -109,6 +111,13 @@ def local_day_expression(queryset, field_name, first, last):
     if connections[queryset.db].vendor == "sqlite":
         return _local_day_sqlite(field_name, first, last)
     return TruncDate(field_name, tzinfo=timezone.get_current_timezone())
+
+
+def choose_period(by, start, end):
+    """`by` as asked, or by week for long ranges when not asked (None)."""
+    if by:
+        return by
+    return WEEK if (end - start).days > AUTO_WEEKS_AFTER_DAYS else DAY
 
 
 def period_start(day, by):
@@ -192,7 +201,7 @@ def growth_series(*, ask=None, by=DAY, start=None, end=None, today=None):
     earlier; `end` to today (or the last signature's day if later). A period that has
     not ended yet, or that the range cuts, is flagged partial.
     """
-    if by not in PERIODS:
+    if by not in (*PERIODS, None):
         raise ValueError(f"by must be one of {PERIODS}")
     today = today or timezone.localdate()
     signatures = confirmed_signatures(ask)
@@ -215,6 +224,7 @@ def growth_series(*, ask=None, by=DAY, start=None, end=None, today=None):
         start = min(candidates, default=today)
     if end is None:
         end = max(today, local_day(facts["last"]) or today)
+    by = choose_period(by, start, end)
     growth = Growth(
         ask=ask,
         by=by,
@@ -377,6 +387,7 @@ def asks_overview(*, by=DAY, start=None, end=None, today=None):
             summary.curve.append(((min(last_day, today) - launched).days, summary.total))
         summaries.append(summary)
 
+    by = choose_period(by, first_day, last_day)
     growth = _growth_from_days(combined, by, first_day, last_day, today)
     return Overview(asks=summaries, growth=growth)
 
@@ -710,3 +721,119 @@ def _owner_name(row):
         return "Nobody (unassigned)"
     full = " ".join(p for p in (row["owner__first_name"], row["owner__last_name"]) if p)
     return full or row["owner__username"]
+
+
+# --- tables: what the pages show beside each chart, and what the downloads contain ----------
+
+
+@dataclass
+class Table:
+    slug: str
+    title: str
+    headers: list[str]
+    rows: list[list]
+
+
+GROWTH_HEADERS = ["period", "new", "cumulative", "organisations", "individuals", "partial"]
+
+
+def growth_table(growth):
+    return Table(
+        "growth",
+        "Signatories over time",
+        ["Period", "New", "Cumulative", "Organisations", "Individuals", "Partial"],
+        [
+            [p.period, p.new, p.cumulative, p.organisations, p.individuals, p.partial]
+            for p in growth.points
+        ],
+    )
+
+
+def breakdown_table(slug, title, heading, rows):
+    return Table(
+        slug,
+        title,
+        [heading, "Signatories", "Share (%)"],
+        [[row.label, row.count, row.share] for row in rows],
+    )
+
+
+def breakdown_tables(result):
+    return [
+        breakdown_table("country", "By country", "Country", result.country),
+        breakdown_table("kind", "By kind of organisation", "Kind", result.kind),
+        breakdown_table("cause", "By cause", "Cause", result.cause),
+        breakdown_table("source", "By source", "Source", result.source),
+    ]
+
+
+def funnel_table(funnel):
+    return Table(
+        "funnel",
+        "Pipeline funnel",
+        ["Step", "Entries", "Of previous step (%)", "Signed from here (%)"],
+        [[s.label, s.count, s.of_previous, s.signed_from_here] for s in funnel.steps],
+    )
+
+
+def reminders_table(funnel):
+    return Table(
+        "reminders",
+        "Signed after reminders",
+        ["Reminders before signing", "Signed entries"],
+        [[label, n] for label, n in funnel.after_reminders],
+    )
+
+
+def owners_table(owners):
+    return Table(
+        "owners",
+        "Workload and conversion by owner",
+        [
+            "Owner",
+            "Entries",
+            "Awaiting reply",
+            "Due this week",
+            "Overdue",
+            "Invited",
+            "Signed",
+            "Conversion (%)",
+        ],
+        [
+            [
+                o.owner,
+                o.entries,
+                o.awaiting_reply,
+                o.due,
+                o.overdue,
+                o.invited,
+                o.signed,
+                o.conversion,
+            ]
+            for o in owners
+        ],
+    )
+
+
+def asks_table(overview):
+    milestones = overview.milestones
+    return Table(
+        "asks",
+        "Asks compared",
+        ["Ask", "Launched", "Signatories", "This week", "% of target"]
+        + [f"After {days} days" for days in milestones],
+        [
+            [s.ask.title, s.launched_on, s.total, s.this_week, s.percent_of_target]
+            + [s.after_days(days) for days in milestones]
+            for s in overview.asks
+        ],
+    )
+
+
+def comparison_table(overview):
+    return Table(
+        "comparison",
+        "Cumulative signatories by days since launch",
+        ["Ask", "Days since launch", "Cumulative"],
+        [[s.ask.title, day, cumulative] for s in overview.asks for day, cumulative in s.curve],
+    )
