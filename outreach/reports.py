@@ -488,9 +488,11 @@ def breakdowns(*, ask=None, start=None, end=None):
     sources = dict(Signature.Source.choices)
 
     def rows(pairs, label):
+        # Largest first; "not given" after the named ones of the same size.
+        ordered = sorted(pairs, key=lambda pair: (-pair[1], not pair[0], label(pair[0])))
         return [
             BreakdownRow(label(key), n, round(100 * n / total, 1) if total else 0.0)
-            for key, n in pairs
+            for key, n in ordered
         ]
 
     return Breakdowns(
