@@ -86,6 +86,10 @@ class Chart:
         return self.plot_bottom + 20
 
     @property
+    def has_partial(self):
+        return any(point.partial for point in self.points)
+
+    @property
     def partial_segment(self):
         """The last two points, joined by a dashed line for the unfinished period."""
         return self.points[-2:] if self.partial_from is not None else []

@@ -207,16 +207,18 @@ def growth_series(*, ask=None, by=DAY, start=None, end=None, today=None):
     signatures = confirmed_signatures(ask)
     monday = week_bounds(today)[0]
     facts = {
-        "total": Count("pk"),
-        "organisations": Count("pk", filter=Q(organisation__isnull=False)),
+        "total": Count("*"),
+        "organisations": Count("signed_at", filter=Q(organisation__isnull=False)),
         "first": Min("signed_at"),
         "last": Max("signed_at"),
-        "this_week": Count("pk", filter=Q(signed_at__gte=day_start(monday))),
+        "this_week": Count("signed_at", filter=Q(signed_at__gte=day_start(monday))),
     }
     if start is not None:
         before = Q(signed_at__lt=day_start(start))
-        facts["before"] = Count("pk", filter=before)
-        facts["before_organisations"] = Count("pk", filter=before & Q(organisation__isnull=False))
+        facts["before"] = Count("signed_at", filter=before)
+        facts["before_organisations"] = Count(
+            "signed_at", filter=before & Q(organisation__isnull=False)
+        )
     facts = signatures.aggregate(**facts)
 
     if start is None:
@@ -286,8 +288,8 @@ def _per_day(signatures, start, end, *, by_ask=False):
         in_range.annotate(day=local_day_expression(in_range, "signed_at", start, end))
         .values(*keys)
         .annotate(
-            organisations=Count("pk", filter=Q(organisation__isnull=False)),
-            individuals=Count("pk", filter=Q(organisation__isnull=True)),
+            organisations=Count("signed_at", filter=Q(organisation__isnull=False)),
+            individuals=Count("signed_at", filter=Q(organisation__isnull=True)),
         )
         .order_by(*keys)
     )
@@ -461,18 +463,25 @@ def signatures_in_range(ask=None, start=None, end=None):
 
 
 def breakdowns(*, ask=None, start=None, end=None):
-    """Signatories by country, organisation kind, cause tag and source. Five grouped
+    """Signatories by country, organisation kind, cause tag and source. Three grouped
     queries. A signatory with two causes counts under both."""
     signatures = signatures_in_range(ask, start, end)
 
     def grouped(queryset, key):
-        return list(
-            queryset.values(key).annotate(n=Count("pk")).order_by("-n", key).values_list(key, "n")
-        )
+        return list(queryset.values(key).annotate(n=Count("*")).order_by().values_list(key, "n"))
 
-    by_country = grouped(signatures, "country")
-    by_kind = grouped(signatures, "organisation__kind")
-    by_source = grouped(signatures, "source")
+    # Country, kind and source from one grouped read, summed per dimension here.
+    by_country, by_kind, by_source = {}, {}, {}
+    for country, kind, source, n in (
+        signatures.values("country", "organisation__kind", "source")
+        .annotate(n=Count("*"))
+        .order_by()
+        .values_list("country", "organisation__kind", "source", "n")
+    ):
+        by_country[country] = by_country.get(country, 0) + n
+        by_kind[kind] = by_kind.get(kind, 0) + n
+        by_source[source] = by_source.get(source, 0) + n
+    by_country, by_kind, by_source = (list(d.items()) for d in (by_country, by_kind, by_source))
     cause = Tag.Kind.CAUSE
     causes = {}
     for name, n in grouped(
@@ -584,21 +593,84 @@ INVITED = (
 SIGNED = Q(stage=Stage.SIGNED)
 
 
+@dataclass
+class Pipeline:
+    funnel: Funnel
+    owners: list
+
+
+def pipeline_report(*, ask=None, today=None):
+    """The funnel and the owners' table from one grouped read (per owner, summed for the
+    funnel) plus the median: two queries."""
+    today = today or timezone.localdate()
+    entries = _pipeline_entries(ask)
+    rows = list(_per_owner(entries, today))
+    counts = {key: sum(row[key] for row in rows) for key in _FUNNEL_KEYS}
+    median, timed = _median_days_to_sign(entries)
+    owners = [
+        OwnerRow(
+            owner=_owner_name(row),
+            entries=row["targets"],
+            awaiting_reply=row["awaiting_reply"],
+            due=row["due"],
+            overdue=row["overdue"],
+            invited=row["invited"],
+            signed=row["signed"],
+            signed_invited=row["signed_invited"],
+        )
+        for row in sorted(rows, key=lambda row: (-row["targets"], _owner_name(row)))
+    ]
+    return Pipeline(funnel=_funnel(counts, median, timed), owners=owners)
+
+
 def pipeline_funnel(*, ask=None):
     """Targets → invited → followed up → signed for the pipeline as it stands, signed
-    entries by reminders received, and the median days from invitation to signature.
-    Two queries."""
-    entries = _pipeline_entries(ask)
-    counts = entries.aggregate(
-        targets=Count("pk"),
-        invited=Count("pk", filter=INVITED),
-        followed_up=Count("pk", filter=FOLLOWED_UP),
-        signed=Count("pk", filter=SIGNED),
-        signed_invited=Count("pk", filter=SIGNED & INVITED),
-        signed_followed_up=Count("pk", filter=SIGNED & FOLLOWED_UP),
-        signed_after_two=Count("pk", filter=SIGNED & Q(follow_up_count__gte=2)),
+    entries by reminders received, and the median days from invitation to signature."""
+    return pipeline_report(ask=ask).funnel
+
+
+def owner_workload(*, ask=None, today=None):
+    """Per owner: entries, awaiting a reply, follow-ups due this week and overdue,
+    invited, signed, and conversion (signed of invited)."""
+    return pipeline_report(ask=ask, today=today).owners
+
+
+_FUNNEL_KEYS = (
+    "targets",
+    "invited",
+    "followed_up",
+    "signed",
+    "signed_invited",
+    "signed_followed_up",
+    "signed_after_two",
+)
+
+
+def _per_owner(entries, today):
+    sunday = week_bounds(today)[1]
+    open_entry = ~Q(stage__in=[Stage.SIGNED, Stage.DECLINED, Stage.WITHDRAWN])
+    return (
+        entries.values("owner_id", "owner__username", "owner__first_name", "owner__last_name")
+        .annotate(
+            targets=Count("pk"),
+            invited=Count("pk", filter=INVITED),
+            followed_up=Count("pk", filter=FOLLOWED_UP),
+            signed=Count("pk", filter=SIGNED),
+            signed_invited=Count("pk", filter=SIGNED & INVITED),
+            signed_followed_up=Count("pk", filter=SIGNED & FOLLOWED_UP),
+            signed_after_two=Count("pk", filter=SIGNED & Q(follow_up_count__gte=2)),
+            awaiting_reply=Count("pk", filter=Q(stage__in=[Stage.INVITED, Stage.FOLLOWED_UP])),
+            due=Count(
+                "pk",
+                filter=open_entry & Q(next_follow_up_on__gte=today, next_follow_up_on__lte=sunday),
+            ),
+            overdue=Count("pk", filter=open_entry & Q(next_follow_up_on__lt=today)),
+        )
+        .order_by()
     )
-    median, timed = _median_days_to_sign(entries)
+
+
+def _funnel(counts, median, timed):
     steps = []
     previous = None
     signed_from = {
@@ -678,44 +750,6 @@ class OwnerRow:
     def conversion(self):
         """% of the invited entries that signed."""
         return _percent(self.signed_invited, self.invited)
-
-
-def owner_workload(*, ask=None, today=None):
-    """Per owner: entries, awaiting a reply, follow-ups due this week and overdue,
-    invited, signed, and conversion (signed of invited). One grouped query."""
-    today = today or timezone.localdate()
-    sunday = week_bounds(today)[1]
-    open_entry = ~Q(stage__in=[Stage.SIGNED, Stage.DECLINED, Stage.WITHDRAWN])
-    rows = (
-        _pipeline_entries(ask)
-        .values("owner_id", "owner__username", "owner__first_name", "owner__last_name")
-        .annotate(
-            entries=Count("pk"),
-            awaiting_reply=Count("pk", filter=Q(stage__in=[Stage.INVITED, Stage.FOLLOWED_UP])),
-            due=Count(
-                "pk",
-                filter=open_entry & Q(next_follow_up_on__gte=today, next_follow_up_on__lte=sunday),
-            ),
-            overdue=Count("pk", filter=open_entry & Q(next_follow_up_on__lt=today)),
-            invited=Count("pk", filter=INVITED),
-            signed=Count("pk", filter=SIGNED),
-            signed_invited=Count("pk", filter=SIGNED & INVITED),
-        )
-        .order_by("-entries", "owner__username")
-    )
-    return [
-        OwnerRow(
-            owner=_owner_name(row),
-            entries=row["entries"],
-            awaiting_reply=row["awaiting_reply"],
-            due=row["due"],
-            overdue=row["overdue"],
-            invited=row["invited"],
-            signed=row["signed"],
-            signed_invited=row["signed_invited"],
-        )
-        for row in rows
-    ]
 
 
 def _owner_name(row):

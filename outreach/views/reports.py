@@ -87,8 +87,8 @@ class AskReportView(StaffRequiredMixin, TemplateView):
         start, end, by = form.range()
         growth = reports.growth_series(ask=ask, by=by, start=start, end=end)
         result = reports.breakdowns(ask=ask, start=start, end=end)
-        funnel = reports.pipeline_funnel(ask=ask)
-        owners = reports.owner_workload(ask=ask)
+        pipeline = reports.pipeline_report(ask=ask)
+        funnel, owners = pipeline.funnel, pipeline.owners
         context.update(
             growth=growth,
             growth_chart=charts.growth_chart(growth),
@@ -143,8 +143,8 @@ class WeeklySummaryView(StaffRequiredMixin, TemplateView):
         )
         previous, this = growth.points[:7], growth.points[7:]
         week = reports.breakdowns(ask=ask, start=monday, end=sunday)
-        funnel = reports.pipeline_funnel(ask=ask)
-        owners = reports.owner_workload(ask=ask, today=today)
+        pipeline = reports.pipeline_report(ask=ask, today=today)
+        funnel, owners = pipeline.funnel, pipeline.owners
         return super().get_context_data(
             ask=ask,
             monday=monday,
