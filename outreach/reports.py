@@ -38,7 +38,7 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.functions import RowNumber, TruncDate
+from django.db.models.functions import RowNumber, Substr, TruncDate
 from django.utils import timezone
 from django_countries import countries
 
@@ -100,9 +100,12 @@ def _local_day_sqlite(field_name, first, last):
 
 def _shifted(field_name, before, shift):
     seconds = int(shift.total_seconds())
+    # Whole seconds only: SQLite rounds fractions to milliseconds, which would carry
+    # 23:59:59.9999 over to the next day.
+    whole_seconds = Substr(F(field_name), 1, 19)
     return When(
         **{f"{field_name}__lt": before},
-        then=Func(F(field_name), Value(f"{seconds:+d} seconds"), function="date"),
+        then=Func(whole_seconds, Value(f"{seconds:+d} seconds"), function="date"),
     )
 
 

@@ -97,6 +97,7 @@ def test_days_around_the_clock_changes_are_local_days():
         datetime.datetime(2026, 10, 25, 1, 30, tzinfo=datetime.UTC),  # 02:30 CET on the 25th
         at(d("2026-10-25"), 23, 30),  # 22:30 UTC: the 25-hour day's last hour
         at(d("2026-10-26"), 0, 30),
+        datetime.datetime(2026, 10, 26, 23, 59, 59, 999999, tzinfo=BRUSSELS),
     ):
         sign(ask, when)
 
@@ -108,9 +109,9 @@ def test_days_around_the_clock_changes_are_local_days():
         "2026-03-29": 2,
         "2026-10-24": 1,
         "2026-10-25": 3,
-        "2026-10-26": 1,
+        "2026-10-26": 2,
     }
-    assert growth.points[-1].cumulative == 8
+    assert growth.points[-1].cumulative == 9
 
 
 def test_weeks_run_monday_to_sunday_and_the_current_one_is_partial():
