@@ -44,6 +44,9 @@ def create_indexes(apps, schema_editor):
             f"CREATE INDEX IF NOT EXISTS {SQLITE_INDEX} ON outreach_signature "
             "(ask_id, status, signed_at, organisation_id)"
         )
+        # Without fresh statistics SQLite may keep preferring the older, non-covering
+        # (ask, status, signed_at) index.
+        schema_editor.execute("ANALYZE outreach_signature")
 
 
 def drop_indexes(apps, schema_editor):
