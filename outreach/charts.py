@@ -35,6 +35,7 @@ def _fmt(number):
 class Tick:
     position: float
     label: str
+    anchor: str = "middle"  # SVG text-anchor; "end" keeps the last label inside
 
     def __post_init__(self):
         self.position = _round(self.position)
@@ -144,7 +145,8 @@ def growth_chart(growth, height=300):
     every = _label_every(len(points))
     for i, (x, p) in enumerate(zip(xs, points, strict=True)):
         if i % every == 0:
-            chart.x_ticks.append(Tick(x, p.period.strftime(fmt)))
+            near_end = len(points) > 1 and x > chart.plot_right - 40
+            chart.x_ticks.append(Tick(x, p.period.strftime(fmt), "end" if near_end else "middle"))
     base = f"{_fmt(xs[-1])},{_fmt(chart.plot_bottom)} {_fmt(xs[0])},{_fmt(chart.plot_bottom)}"
     organisations = " ".join(
         f"{_fmt(x)},{_fmt(y(p.organisations))}" for x, p in zip(xs, points, strict=True)
@@ -190,7 +192,8 @@ def comparison_chart(summaries, height=300):
     x_max, x_step = nice_ceiling(max_day, ticks=6)
     day = 0
     while day <= max_day:
-        chart.x_ticks.append(Tick(x(day), f"day {day:,.0f}"))
+        anchor = "end" if day and x(day) > chart.plot_right - 40 else "middle"
+        chart.x_ticks.append(Tick(x(day), f"day {day:,.0f}", anchor))
         day += x_step
     for index, summary in enumerate(curves):
         stepped = []
