@@ -567,7 +567,8 @@ class DaysBetween(Func):
 class FunnelStep:
     label: str
     count: int
-    of_previous: float | None  # % of the previous step
+    conversion: float | None  # % of the step it follows (conversion_from)
+    conversion_from: str
     signed_from_here: float | None  # % of this step's entries that are signed
 
 
@@ -688,29 +689,36 @@ def _per_owner(entries, followed_up, today):
 
 
 def _funnel(counts, median, timed):
-    steps = []
-    previous = None
     signed_from = {
         "targets": counts["signed"],
         "invited": counts["signed_invited"],
         "followed_up": counts["signed_followed_up"],
         "signed": counts["signed"],
     }
-    for key, label in (
-        ("targets", "Targets"),
-        ("invited", "Invited"),
-        ("followed_up", "Followed up"),
-        ("signed", "Signed"),
-    ):
-        steps.append(
-            FunnelStep(
-                label=label,
-                count=counts[key],
-                of_previous=_percent(counts[key], previous) if previous is not None else None,
-                signed_from_here=_percent(signed_from[key], counts[key]),
-            )
+    # Each step's conversion from the step it follows. "Followed up" is optional, so
+    # signing converts from "invited" (the signed entries that were invited), never
+    # from "followed up" (which would exceed 100% when most sign without a reminder).
+    conversion = {
+        "targets": (None, ""),
+        "invited": (_percent(counts["invited"], counts["targets"]), "targets"),
+        "followed_up": (_percent(counts["followed_up"], counts["invited"]), "invited"),
+        "signed": (_percent(counts["signed_invited"], counts["invited"]), "invited"),
+    }
+    steps = [
+        FunnelStep(
+            label=label,
+            count=counts[key],
+            conversion=conversion[key][0],
+            conversion_from=conversion[key][1],
+            signed_from_here=_percent(signed_from[key], counts[key]),
         )
-        previous = counts[key]
+        for key, label in (
+            ("targets", "Targets"),
+            ("invited", "Invited"),
+            ("followed_up", "Followed up"),
+            ("signed", "Signed"),
+        )
+    ]
     signed_no_reminder = counts["signed"] - counts["signed_followed_up"]
     return Funnel(
         steps=steps,
@@ -824,8 +832,11 @@ def funnel_table(funnel):
     return Table(
         "funnel",
         "Pipeline funnel",
-        ["Step", "Entries", "Of previous step (%)", "Signed from here (%)"],
-        [[s.label, s.count, s.of_previous, s.signed_from_here] for s in funnel.steps],
+        ["Step", "Entries", "Conversion (%)", "Converted from", "Signed from here (%)"],
+        [
+            [s.label, s.count, s.conversion, s.conversion_from or None, s.signed_from_here]
+            for s in funnel.steps
+        ],
     )
 
 

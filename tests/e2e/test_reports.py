@@ -5,8 +5,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import expect
 
-from outreach.models import Stage
-from outreach.services import signature_record
+from crm.models import Organisation, Tag
+from outreach.models import Signature, Stage
+from outreach.services import outreach_change_stage, signature_record
 from tests.e2e.conftest import sign_in
 from tests.factories import make_ask, make_contact, make_organisation, make_outreach, make_user
 
@@ -16,7 +17,7 @@ BRUSSELS = ZoneInfo("Europe/Brussels")
 
 
 def test_the_growth_chart_shows_a_point_per_day_with_its_table(page, screenshot):
-    make_user("lead", first_name="Lea")
+    make_user("lead", first_name="Lea", last_name="Dupont")
     ask = make_ask(
         title="Stop facial recognition surveillance now",
         slug="stop-facial-recognition",
@@ -24,14 +25,32 @@ def test_the_growth_chart_shows_a_point_per_day_with_its_table(page, screenshot)
         target_count=40,
     )
     first = datetime.datetime(2026, 3, 2, 10, tzinfo=BRUSSELS)
+    invited = first - datetime.timedelta(days=5)
+    owners = [make_user("ines", first_name="Ines"), make_user("tomas", first_name="Tomás")]
+    privacy = Tag.objects.create(name="Privacy", kind=Tag.Kind.CAUSE)
+    countries = ["BE", "NL", "FR", "DE", "BE", "ES"]
+    kinds = [Organisation.Kind.NGO, Organisation.Kind.NETWORK, Organisation.Kind.ACADEMIC]
     for n, day in enumerate([0, 0, 0, 1, 3, 3, 4, 6, 6, 6, 6, 8, 9, 9]):
         when = first + datetime.timedelta(days=day, hours=n % 5)
         if n % 4 == 3:
-            signature_record(ask=ask, contact=make_contact(country="NL"), signed_at=when)
-        else:
-            entry = make_outreach(ask=ask, organisation=make_organisation(country="BE"))
-            signature_record(ask=ask, organisation=entry.organisation, signed_at=when)
-    make_outreach(ask=ask, stage=Stage.INVITED)
+            signature_record(
+                ask=ask, contact=make_contact(country=countries[n % 6]), signed_at=when
+            )
+            continue
+        organisation = make_organisation(country=countries[n % 6], kind=kinds[n % 3])
+        if n % 2:
+            organisation.tags.add(privacy)
+        entry = make_outreach(ask=ask, organisation=organisation, owner=owners[n % 2])
+        outreach_change_stage(outreach=entry, stage=Stage.INVITED, at=invited)
+        if n % 3 == 0:
+            outreach_change_stage(
+                outreach=entry, stage=Stage.FOLLOWED_UP, at=invited + datetime.timedelta(days=4)
+            )
+        signature_record(
+            ask=ask, organisation=organisation, signed_at=when, source=Signature.Source.STAFF
+        )
+    for owner in owners:
+        make_outreach(ask=ask, stage=Stage.INVITED, owner=owner)
 
     sign_in(page, "lead", "pw")
     page.get_by_role("link", name="Reports", exact=True).click()

@@ -191,6 +191,27 @@ def test_the_across_asks_tables_download(staff_client, ask):
     assert rows[1][:3] == ["Ban facial recognition", "2026-03-02", "4"]
 
 
+def test_downloaded_text_never_runs_as_a_spreadsheet_formula(staff_client, ask):
+    make_ask(title='=HYPERLINK("http://evil.example","x")', opens_on=ask.opens_on)
+
+    response = staff_client.get(reverse("outreach:report-download", args=["asks", "csv"]))
+
+    titles = [row[0] for row in csv.reader(io.StringIO(response.content.decode()))]
+    assert '\'=HYPERLINK("http://evil.example","x")' in titles
+
+
+def test_an_ask_without_signatures_or_pipeline_has_empty_reports(staff_client):
+    quiet = make_ask(slug="quiet", opens_on=datetime.date(2026, 3, 2))
+
+    page = staff_client.get(reverse("outreach:report-ask", args=[quiet.slug]))
+    weekly = staff_client.get(reverse("outreach:report-weekly", args=[quiet.slug]))
+
+    assert page.status_code == weekly.status_code == 200
+    assert page.context["growth"].total == 0
+    assert "Nothing to count yet." in page.content.decode()
+    assert weekly.context["new_this_week"] == 0
+
+
 @pytest.mark.parametrize("dataset, fmt", [("nothing", "csv"), ("growth", "pdf")])
 def test_an_unknown_table_or_format_is_not_found(staff_client, ask, dataset, fmt):
     url = reverse("outreach:report-ask-download", args=[ask.slug, dataset, fmt])

@@ -72,7 +72,12 @@ def test_the_funnel_counts_targets_invited_followed_up_and_signed(pipeline):
         ("Followed up", 3),
         ("Signed", 4),
     ]
-    assert [s.of_previous for s in funnel.steps] == [None, 71.4, 60.0, 133.3]
+    assert [(s.conversion, s.conversion_from) for s in funnel.steps] == [
+        (None, ""),
+        (71.4, "targets"),
+        (60.0, "invited"),
+        (60.0, "invited"),  # D, E, F of the five invited; G signed uninvited
+    ]
     assert [s.signed_from_here for s in funnel.steps] == [57.1, 60.0, 66.7, 100.0]
     assert funnel.signed_without_invitation == 1
 
@@ -108,7 +113,7 @@ def test_an_empty_pipeline_has_no_median_and_no_rates():
 
     assert funnel.median_days_to_sign is None
     assert [s.count for s in funnel.steps] == [0, 0, 0, 0]
-    assert funnel.steps[1].of_previous is None
+    assert funnel.steps[1].conversion is None
 
 
 def test_owners_workload_and_conversion(pipeline):
