@@ -8,6 +8,7 @@ from django.urls import path
 from rest_framework import serializers
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import IsAdminUser
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -47,6 +48,8 @@ class GrowthSeriesView(APIView):
 
     authentication_classes = [SessionAuthentication]
     permission_classes = [IsAdminUser]  # is_staff
+    # JSON only; the API router of a later issue decides about browsable pages.
+    renderer_classes = [JSONRenderer]
 
     def get(self, request):
         query = GrowthQuerySerializer(data=request.query_params)
