@@ -245,8 +245,17 @@ def growth_series(*, ask=None, by=DAY, start=None, end=None, today=None):
         return growth
 
     per_day = _per_day(signatures, start, end)
-    organisations = facts.get("before_organisations", 0)
-    individuals = facts.get("before", 0) - organisations
+    before_organisations = facts.get("before_organisations", 0)
+    before = (before_organisations, facts.get("before", 0) - before_organisations)
+    growth.points = _points(per_day, by, start, end, today, before)
+    return growth
+
+
+def _points(per_day, by, start, end, today, before=(0, 0)):
+    """Growth points from {day: (organisations, individuals)}, running totals starting
+    from `before` (signatories gathered before `start`). Loops over days, not rows."""
+    organisations, individuals = before
+    points = []
     for begins, ends in _periods(start, end, by):
         new_organisations = new_individuals = 0
         day = max(begins, start)
@@ -257,7 +266,7 @@ def growth_series(*, ask=None, by=DAY, start=None, end=None, today=None):
             day += ONE_DAY
         organisations += new_organisations
         individuals += new_individuals
-        growth.points.append(
+        points.append(
             GrowthPoint(
                 period=begins,
                 period_end=ends,
@@ -270,7 +279,7 @@ def growth_series(*, ask=None, by=DAY, start=None, end=None, today=None):
                 partial=begins < start or ends > end or ends >= today,
             )
         )
-    return growth
+    return points
 
 
 def _periods(start, end, by):
@@ -418,28 +427,7 @@ def _growth_from_days(per_day, by, start, end, today):
         individuals=total - organisations,
         this_week=sum(o + i for day, (o, i) in per_day.items() if day >= monday),
     )
-    running_o = running_i = 0
-    for begins, ends in _periods(start, end, by):
-        new_o = new_i = 0
-        day = max(begins, start)
-        while day <= min(ends, end):
-            o, i = per_day.get(day, (0, 0))
-            new_o, new_i = new_o + o, new_i + i
-            day += ONE_DAY
-        running_o, running_i = running_o + new_o, running_i + new_i
-        growth.points.append(
-            GrowthPoint(
-                period=begins,
-                period_end=ends,
-                new=new_o + new_i,
-                new_organisations=new_o,
-                new_individuals=new_i,
-                cumulative=running_o + running_i,
-                organisations=running_o,
-                individuals=running_i,
-                partial=begins < start or ends > end or ends >= today,
-            )
-        )
+    growth.points = _points(per_day, by, start, end, today)
     return growth
 
 
