@@ -13,5 +13,6 @@ urlpatterns = [
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("s/", include("outreach.urls_public")),
+    path("api/v1/reports/", include("outreach.api")),
     path("", include("outreach.urls")),
 ]

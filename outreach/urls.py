@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from outreach.views import dashboard, signatures
+from outreach.views import dashboard, reports, signatures
 
 app_name = "outreach"
 
@@ -23,4 +23,25 @@ urlpatterns = [
     ),
     path("asks/<int:ask_pk>/snapshots/", signatures.snapshot_create, name="snapshot-create"),
     path("snapshots/<int:pk>/", signatures.snapshot_detail, name="snapshot-detail"),
+]
+
+# Reports
+urlpatterns += [
+    path("reports/", reports.ReportsIndexView.as_view(), name="reports"),
+    path(
+        "reports/<slug:dataset>.<slug:fmt>",
+        reports.ReportDownloadView.as_view(),
+        name="report-download",
+    ),
+    path("reports/asks/<slug:slug>/", reports.AskReportView.as_view(), name="report-ask"),
+    path(
+        "reports/asks/<slug:slug>/weekly/",
+        reports.WeeklySummaryView.as_view(),
+        name="report-weekly",
+    ),
+    path(
+        "reports/asks/<slug:slug>/<slug:dataset>.<slug:fmt>",
+        reports.ReportDownloadView.as_view(),
+        name="report-ask-download",
+    ),
 ]
