@@ -107,11 +107,16 @@ class _RecordFilter(django_filters.FilterSet):
     def filter_declined(self, queryset, name, ask):
         return queryset.filter(Exists(self._outreach(ask=ask, stage=Stage.DECLINED)))
 
+    def _asked(self, **conditions):
+        # Someone who signed without a pipeline entry (a public form) counts as asked.
+        signatures = Signature.objects.filter(**{self.outreach_link: OuterRef("pk")}, **conditions)
+        return Exists(self._outreach(**conditions)) | Exists(signatures)
+
     def filter_not_asked(self, queryset, name, ask):
-        return queryset.exclude(Exists(self._outreach(ask=ask)))
+        return queryset.exclude(self._asked(ask=ask))
 
     def filter_never_asked(self, queryset, name, value):
-        asked = Exists(self._outreach())
+        asked = self._asked()
         return queryset.exclude(asked) if value == "true" else queryset.filter(asked)
 
 

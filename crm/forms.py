@@ -158,6 +158,14 @@ class SavedViewForm(forms.ModelForm):
         labels = {"name": _("Name this view")}
         error_messages = {"name": {"required": _("Give the view a name.")}}
 
+    def validate_constraints(self):
+        # The unique name is per person and list, which the form does not show: check
+        # the constraint on the whole instance and put the message on the name.
+        try:
+            self.instance.validate_constraints()
+        except forms.ValidationError as error:
+            self.add_error("name", error.messages[0])
+
 
 class BulkActionForm(forms.Form):
     ACTIONS = [
@@ -167,12 +175,19 @@ class BulkActionForm(forms.Form):
         ("export_csv", _("Export as CSV")),
         ("export_xlsx", _("Export as Excel (XLSX)")),
     ]
-    action = forms.ChoiceField(label=_("Action"), choices=ACTIONS)
+    action = forms.ChoiceField(
+        label=_("Action"),
+        choices=ACTIONS,
+        error_messages={"required": _("Choose what to do with the rows.")},
+    )
     scope = forms.ChoiceField(
         label=_("Apply to"),
         choices=[("selected", _("Selected rows")), ("all", _("All that match"))],
         initial="selected",
         widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose the selected rows or all rows that match."),
+        },
     )
     selected = forms.TypedMultipleChoiceField(coerce=int, required=False)
     query = forms.CharField(required=False, widget=forms.HiddenInput)

@@ -19,12 +19,14 @@ class OrganisationResource(_SafeExportMixin, resources.ModelResource):
     kind = fields.Field(attribute="get_kind_display", column_name="kind")
     country = fields.Field(attribute="country__code", column_name="country")
     tags = fields.Field(
-        attribute="tags", column_name="tags", widget=ManyToManyWidget(Tag, "name", "; ")
+        attribute="tags",
+        column_name="tags",
+        widget=ManyToManyWidget(Tag, separator="; ", field="name"),
     )
     member_of = fields.Field(
         attribute="member_of",
         column_name="member of",
-        widget=ManyToManyWidget(Organisation, "name", "; "),
+        widget=ManyToManyWidget(Organisation, separator="; ", field="name"),
     )
 
     class Meta:
@@ -54,7 +56,9 @@ class ContactResource(_SafeExportMixin, resources.ModelResource):
     phone = fields.Field(column_name="phone")
     organisation = fields.Field(column_name="primary organisation")
     tags = fields.Field(
-        attribute="tags", column_name="tags", widget=ManyToManyWidget(Tag, "name", "; ")
+        attribute="tags",
+        column_name="tags",
+        widget=ManyToManyWidget(Tag, separator="; ", field="name"),
     )
 
     class Meta:
