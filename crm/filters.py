@@ -5,16 +5,19 @@ subquery, so a row never appears twice and combining filters stays a single quer
 """
 
 import django_filters
+from django import forms
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
+from django_filters.widgets import DateRangeWidget
 
 from crm.models import Affiliation, Contact, Organisation, Tag
 from crm.search import filter_by_search
 from outreach.models import Ask, Outreach, Signature, Stage
 
 YES_NO = [("true", _("Yes")), ("false", _("No"))]
+ANY = _("Any")
 
 
 class SortFilter(django_filters.OrderingFilter):
@@ -40,6 +43,12 @@ class SortFilter(django_filters.OrderingFilter):
         return qs.order_by(*(ordering or self.default), "pk")
 
 
+class FilterForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
 def _ask_choices():
     return Ask.objects.select_related("campaign").order_by("-opens_on", "title")
 
@@ -48,34 +57,41 @@ class _RecordFilter(django_filters.FilterSet):
     """Filters that read the same on organisations and contacts."""
 
     q = django_filters.CharFilter(label=_("Search"), method="filter_search")
-    country = django_filters.ChoiceFilter(label=_("Country"), choices=countries)
+    country = django_filters.ChoiceFilter(empty_label=ANY, label=_("Country"), choices=countries)
     tag = django_filters.ModelChoiceFilter(
+        empty_label=ANY,
         label=_("Tag"),
         queryset=Tag.objects.filter(kind=Tag.Kind.LABEL),
         method="filter_tag",
     )
     cause = django_filters.ModelChoiceFilter(
+        empty_label=ANY,
         label=_("Cause"),
         queryset=Tag.objects.filter(kind=Tag.Kind.CAUSE),
         method="filter_tag",
     )
     has_email = django_filters.ChoiceFilter(
-        label=_("Has an e-mail"), choices=YES_NO, method="filter_has_email"
+        empty_label=ANY, label=_("Has an e-mail"), choices=YES_NO, method="filter_has_email"
     )
     signed = django_filters.ModelChoiceFilter(
-        label=_("Signed ask"), queryset=_ask_choices(), method="filter_signed"
+        empty_label=ANY, label=_("Signed ask"), queryset=_ask_choices(), method="filter_signed"
     )
     declined = django_filters.ModelChoiceFilter(
-        label=_("Declined ask"), queryset=_ask_choices(), method="filter_declined"
+        empty_label=ANY, label=_("Declined ask"), queryset=_ask_choices(), method="filter_declined"
     )
     not_asked = django_filters.ModelChoiceFilter(
-        label=_("Not yet asked for"), queryset=_ask_choices(), method="filter_not_asked"
+        empty_label=ANY,
+        label=_("Not yet asked for"),
+        queryset=_ask_choices(),
+        method="filter_not_asked",
     )
     never_asked = django_filters.ChoiceFilter(
-        label=_("Never asked"), choices=YES_NO, method="filter_never_asked"
+        empty_label=ANY, label=_("Never asked"), choices=YES_NO, method="filter_never_asked"
     )
     created = django_filters.DateFromToRangeFilter(
-        label=_("Created between"), field_name="created_at"
+        label=_("Added between"),
+        field_name="created_at",
+        widget=DateRangeWidget(attrs={"type": "date"}),
     )
 
     # Each model says which column links outreach and signatures to it.
@@ -121,14 +137,18 @@ class _RecordFilter(django_filters.FilterSet):
 
 
 class OrganisationFilter(_RecordFilter):
-    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Organisation.Kind.choices)
+    kind = django_filters.ChoiceFilter(
+        empty_label=ANY, label=_("Kind"), choices=Organisation.Kind.choices
+    )
     network = django_filters.ModelChoiceFilter(
+        empty_label=ANY,
         label=_("Member of network"),
         queryset=Organisation.objects.filter(kind=Organisation.Kind.NETWORK),
         field_name="member_of",
         method="filter_network",
     )
     language = django_filters.ChoiceFilter(
+        empty_label=ANY,
         label=_("A current contact speaks"),
         choices=settings.LANGUAGES,
         method="filter_language",
@@ -150,6 +170,7 @@ class OrganisationFilter(_RecordFilter):
     class Meta:
         model = Organisation
         fields = []
+        form = FilterForm
 
     def filter_network(self, queryset, name, network):
         through = Organisation.member_of.through
@@ -173,20 +194,25 @@ class OrganisationFilter(_RecordFilter):
 
 class ContactFilter(_RecordFilter):
     language = django_filters.ChoiceFilter(
-        label=_("Preferred language"), choices=settings.LANGUAGES, field_name="preferred_language"
+        empty_label=ANY,
+        label=_("Preferred language"),
+        choices=settings.LANGUAGES,
+        field_name="preferred_language",
     )
     kind = django_filters.ChoiceFilter(
+        empty_label=ANY,
         label=_("Works at a kind of organisation"),
         choices=Organisation.Kind.choices,
         method="filter_kind",
     )
     network = django_filters.ModelChoiceFilter(
+        empty_label=ANY,
         label=_("Works at a member of network"),
         queryset=Organisation.objects.filter(kind=Organisation.Kind.NETWORK),
         method="filter_network",
     )
     do_not_contact = django_filters.ChoiceFilter(
-        label=_("Do not contact"), choices=YES_NO, method="filter_do_not_contact"
+        empty_label=ANY, label=_("Do not contact"), choices=YES_NO, method="filter_do_not_contact"
     )
     sort = SortFilter(
         label=_("Sort by"),
@@ -205,6 +231,7 @@ class ContactFilter(_RecordFilter):
     class Meta:
         model = Contact
         fields = []
+        form = FilterForm
 
     def filter_kind(self, queryset, name, kind):
         return queryset.filter(

@@ -191,18 +191,27 @@ class BulkActionForm(forms.Form):
     )
     selected = forms.TypedMultipleChoiceField(coerce=int, required=False)
     query = forms.CharField(required=False, widget=forms.HiddenInput)
-    tag = forms.ModelChoiceField(label=_("Tag"), queryset=Tag.objects.all(), required=False)
+    tag = forms.ModelChoiceField(
+        label=_("Tag to add or remove"),
+        queryset=Tag.objects.all(),
+        required=False,
+        empty_label=_("Choose a tag"),
+    )
     ask = forms.ModelChoiceField(
-        label=_("Ask"), queryset=Ask.objects.order_by("-opens_on", "title"), required=False
+        label=_("Ask to add them to"),
+        queryset=Ask.objects.order_by("-opens_on", "title"),
+        required=False,
+        empty_label=_("Choose an ask"),
     )
     owner = forms.ModelChoiceField(
-        label=_("Owner"),
+        label=_("Owner of new pipeline entries"),
         queryset=get_user_model().objects.filter(is_staff=True, is_active=True),
         required=False,
         empty_label=_("No owner"),
     )
 
     def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         # Any number is accepted here; the view keeps only rows of the filtered list.
         self.fields["selected"].valid_value = lambda value: True

@@ -33,8 +33,9 @@ class _RecordListView(FilteredListView):
         context.update(
             query=query.urlencode(),
             saved_views=SavedView.objects.filter(user=self.request.user, list=self.list_name),
-            save_form=SavedViewForm(initial={"query": query.urlencode()}),
-            bulk_form=BulkActionForm(initial={"query": query.urlencode()}),
+            # Own id prefixes: the filter form on the same page has fields named alike.
+            save_form=SavedViewForm(initial={"query": query.urlencode()}, auto_id="save-%s"),
+            bulk_form=BulkActionForm(initial={"query": query.urlencode()}, auto_id="bulk-%s"),
             bulk_url=reverse(self.bulk_url),
             list_name=self.list_name,
         )

@@ -50,6 +50,14 @@
     }
   });
 
+  // On a phone the filters start folded so the results come first.
+  document.addEventListener("DOMContentLoaded", function () {
+    if (!window.matchMedia("(max-width: 52rem)").matches) return;
+    document.querySelectorAll("details[data-collapse-on-phone]").forEach(function (details) {
+      details.open = false;
+    });
+  });
+
   document.addEventListener("submit", function (event) {
     var form = event.target;
     var question = form.getAttribute("data-confirm-remove");

@@ -91,3 +91,17 @@ def test_the_search_column_follows_every_write_path():
 
     Organisation.objects.bulk_create([Organisation(name="Ligue des droits", acronym="LDH")])
     assert Organisation.objects.get(acronym="LDH").search_text == "ligue des droits ldh"
+
+
+@pytest.mark.django_db
+def test_rows_loaded_from_a_fixture_get_their_search_column(tmp_path):
+    from django.core.management import call_command
+
+    fixture = tmp_path / "people.json"
+    fixture.write_text(
+        '[{"model": "crm.contact", "pk": 900, "fields": {"first_name": "Renée",'
+        ' "last_name": "Dubois", "created_at": "2024-01-01T00:00:00Z",'
+        ' "updated_at": "2024-01-01T00:00:00Z"}}]'
+    )
+    call_command("loaddata", str(fixture), verbosity=0)
+    assert Contact.objects.get(pk=900).search_text.startswith("renee dubois")
