@@ -14,6 +14,7 @@ from django_filters.widgets import DateRangeWidget
 
 from crm.models import Affiliation, Contact, Organisation, Tag
 from crm.search import filter_by_search
+from crm.widgets import use_quick_selects
 from outreach.models import Ask, Outreach, Signature, Stage
 
 YES_NO = [("true", _("Yes")), ("false", _("No"))]
@@ -47,6 +48,7 @@ class FilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+        use_quick_selects(self)
 
 
 def _ask_choices():

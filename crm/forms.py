@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from crm.models import Affiliation, Contact, Organisation, SavedView, Tag
+from crm.widgets import use_quick_selects
 from outreach.models import Ask
 
 WEBSITE_INVALID = _("Enter a full web address, like https://example.org.")
@@ -213,6 +214,7 @@ class BulkActionForm(forms.Form):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+        use_quick_selects(self)
         # Any number is accepted here; the view keeps only rows of the filtered list.
         self.fields["selected"].valid_value = lambda value: True
 

@@ -13,7 +13,7 @@ from django_countries.fields import CountryField
 from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
-from crm.search import fold
+from crm.search import SearchTextField, fold
 from crm.text import normalise_email, normalise_name
 
 
@@ -121,7 +121,7 @@ class Organisation(TimestampedModel):
     )
     notes = models.TextField(_("notes"), blank=True)
     # Folded names, e-mail and website (crm.search.fold): what the search box looks in.
-    search_text = models.TextField(editable=False, blank=True, default="")
+    search_text = SearchTextField(editable=False, blank=True, default="")
 
     SEARCHED_FIELDS = ("name", "acronym", "email", "website")
 
@@ -191,7 +191,7 @@ class Contact(TimestampedModel):
     )
     notes = models.TextField(_("notes"), blank=True)
     # Folded names (both orders) and e-mail (crm.search.fold): what the search box looks in.
-    search_text = models.TextField(editable=False, blank=True, default="")
+    search_text = SearchTextField(editable=False, blank=True, default="")
 
     SEARCHED_FIELDS = ("first_name", "last_name", "email")
 

@@ -38,7 +38,7 @@ def contacts_like(*, first_name="", last_name="", email="", exclude_pk=None, lim
     if name:
         words = [w for w in name.split() if len(w) > 1] or name.split()
         candidates = others.filter(
-            Q(*[Q(search_text__contains=w) for w in words], _connector=Q.OR)
+            Q(*[Q(search_text__has=w) for w in words], _connector=Q.OR)
         ).order_by("pk")[:200]
         for contact in candidates:
             ratio = SequenceMatcher(None, name, fold(contact.full_name)).ratio()
