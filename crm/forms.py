@@ -121,7 +121,45 @@ class ContactForm(forms.ModelForm):
             super().validate_constraints()
 
 
+class RecordLookupField(forms.CharField):
+    """Names one organisation or contact by what staff remember: its e-mail, or enough of
+    its name (any part, accents aside) to match only one. A select of every record
+    would not do at 100,000 contacts."""
+
+    def __init__(self, model, **kwargs):
+        self.model = model
+        super().__init__(max_length=200, **kwargs)
+
+    def clean(self, value):
+        from crm.search import filter_by_search
+
+        value = super().clean(value)
+        noun = self.model._meta.verbose_name
+        by_email = self.model.objects.filter(email__iexact=value.strip())
+        found = list(by_email[:2]) or list(filter_by_search(self.model.objects, value)[:6])
+        if not found:
+            raise forms.ValidationError(
+                _("No %(noun)s matches “%(value)s”.") % {"noun": noun, "value": value}
+            )
+        if len(found) > 1:
+            names = ", ".join(str(record) for record in found[:5])
+            raise forms.ValidationError(
+                _("Several match “%(value)s” (%(names)s…): type more of the name, or the e-mail.")
+                % {"value": value, "names": names}
+            )
+        return found[0]
+
+
 class AffiliationForm(forms.ModelForm):
+    organisation = RecordLookupField(
+        Organisation,
+        label=_("Organisation"),
+        help_text=_("Its name, acronym or e-mail address."),
+    )
+    contact = RecordLookupField(
+        Contact, label=_("Contact"), help_text=_("Their name or e-mail address.")
+    )
+
     class Meta:
         model = Affiliation
         fields = ["organisation", "contact", "role", "is_primary", "started_on", "ended_on"]
@@ -131,12 +169,12 @@ class AffiliationForm(forms.ModelForm):
         }
         labels = {"is_primary": _("Primary affiliation (their main organisation)")}
 
-    def __init__(self, *args, fixed=None, **kwargs):
-        """`fixed` names the side the page is about ("contact" or "organisation"): that
-        field is not shown and the instance keeps it."""
+    def __init__(self, *args, fixed=(), **kwargs):
+        """`fixed` names the sides that are already set ("contact", "organisation"):
+        those fields are not shown and the instance keeps them."""
         super().__init__(*args, **kwargs)
-        if fixed:
-            del self.fields[fixed]
+        for name in fixed:
+            del self.fields[name]
 
     def clean(self):
         data = super().clean()

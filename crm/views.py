@@ -308,7 +308,9 @@ class _AffiliationFormView(StaffRequiredMixin):
     template_name = "crm/affiliation_form.html"
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "fixed": self.fixed}
+        # Editing changes the role and dates; a different organisation is a new affiliation.
+        fixed = [self.fixed] if self.object is None else ["contact", "organisation"]
+        return {**super().get_form_kwargs(), "fixed": fixed}
 
     def form_valid(self, form):
         self.object = affiliation = form.save(commit=False)

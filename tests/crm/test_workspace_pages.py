@@ -189,7 +189,7 @@ def test_a_new_primary_affiliation_takes_the_flag_from_the_old_one(staff_client)
 
     staff_client.post(
         reverse("crm:contact-affiliation-create", args=[contact.pk]),
-        {"organisation": other.pk, "role": "Staff", "is_primary": "on"},
+        {"organisation": "new hom", "role": "Staff", "is_primary": "on"},
     )
 
     old.refresh_from_db()
@@ -228,3 +228,20 @@ def test_lists_have_clear_empty_states(staff_client):
     )
     html = staff_client.get(reverse("crm:contact-list"), {"q": "nobody"}).content.decode()
     assert "No contact matches these filters" in html
+
+
+def test_linking_a_contact_names_them_by_email_or_enough_of_the_name(staff_client):
+    organisation = make_organisation("Statewatch")
+    make_contact("Anna", "Müller", email="anna@example.org")
+    make_contact("Anna", "Müllerová")
+    url = reverse("crm:organisation-affiliation-create", args=[organisation.pk])
+
+    response = staff_client.post(url, {"contact": "anna muller"})
+    assert "Several match “anna muller”" in response.content.decode()
+    response = staff_client.post(url, {"contact": "Nobody Atall"})
+    assert "No contact matches “Nobody Atall”." in response.content.decode()
+    assert not Affiliation.objects.exists()
+
+    staff_client.post(url, {"contact": "ANNA@example.org", "role": "Editor"})
+    affiliation = Affiliation.objects.get()
+    assert affiliation.contact.email == "anna@example.org" and affiliation.role == "Editor"
