@@ -60,7 +60,10 @@ def test_header_search_is_reachable_by_keyboard(page):
     make_organisation("Liga voor Mensenrechten")
 
     sign_in(page, "coordinator", "pw")
+    expect(page).to_have_title(re.compile("Dashboard"))
+    page.wait_for_load_state()  # crm.js (deferred) listens for "/"
     page.keyboard.press("/")
+    expect(page.get_by_label("Search organisations, contacts and asks")).to_be_focused()
     page.keyboard.type("mensen")
     result = page.locator("#header-search-results").get_by_role(
         "link", name="Liga voor Mensenrechten"
