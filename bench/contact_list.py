@@ -40,7 +40,7 @@ from outreach.models import Ask, Campaign, Outreach  # noqa: E402
 
 CONTACTS = int(os.environ.get("BENCH_CONTACTS", "100000"))
 ORGANISATIONS = CONTACTS // 20
-REPEAT = 7
+REPEAT = 9
 COUNTRIES = ["DE", "FR", "NL", "BE", "ES", "IT", "PL", "PT", "JP", "BR", "GB", "IE", "SE", "AT"]
 LANGUAGES = ["en", "nl", "fr", "de", "es", "ja"]
 FIRST = [
@@ -151,9 +151,10 @@ def fill():
 
 
 def time_page(client, params):
-    """Median wall-clock ms, median CPU ms of this process (SQLite runs in it; on a
-    shared machine this is steadier than wall time), median ms spent in SQL, the match
-    count and the number of queries."""
+    """Best and median wall-clock ms, best CPU ms of this process (SQLite runs in it),
+    best ms spent in SQL, the match count and the number of queries. On a shared
+    machine the best of several runs is the closest to the time without contention
+    (as timeit reports); the median shows what people get under that load."""
     client.get("/contacts/", params, HTTP_HOST="localhost")  # warm-up
     wall, cpu, sql = [], [], []
     for _ in range(REPEAT):
@@ -164,8 +165,8 @@ def time_page(client, params):
         cpu.append((time.process_time() - started_cpu) * 1000)
         sql.append(sum(float(q["time"]) for q in queries.captured_queries) * 1000)
         assert response.status_code == 200, response.status_code
-    medians = [statistics.median(values) for values in (wall, cpu, sql)]
-    return *medians, response.context["result_count"], len(queries)
+    figures = [min(wall), statistics.median(wall), min(cpu), min(sql)]
+    return *figures, response.context["result_count"], len(queries)
 
 
 def main():
@@ -200,15 +201,18 @@ def main():
         ("last page", {"page": "last"}),
     ]
     load = os.getloadavg()[0]
-    print(f"\n{connection.vendor}, {Contact.objects.count():,} contacts, median of {REPEAT},")
+    print(f"\n{connection.vendor}, {Contact.objects.count():,} contacts, {REPEAT} runs each,")
     print(f"load average {load:.1f} on {os.cpu_count()} CPUs")
-    print(f"{'case':62} {'wall ms':>8} {'cpu ms':>7} {'sql ms':>7} {'matches':>8} {'queries':>8}")
+    print(
+        f"{'case':62} {'best ms':>8} {'median':>7} {'cpu ms':>7} {'sql ms':>7}"
+        f" {'matches':>8} {'queries':>8}"
+    )
     for label, params in cases:
         if time.monotonic() > deadline:
             print("stopped: time limit reached")
             break
-        wall, cpu, sql, count, queries = time_page(client, params)
-        print(f"{label:62} {wall:8.1f} {cpu:7.1f} {sql:7.1f} {count:8,} {queries:8}")
+        best, median, cpu, sql, count, queries = time_page(client, params)
+        print(f"{label:62} {best:8.1f} {median:7.1f} {cpu:7.1f} {sql:7.1f} {count:8,} {queries:8}")
 
 
 if __name__ == "__main__":
