@@ -69,9 +69,9 @@ class Has(models.Lookup):
 
     PostgreSQL: LIKE '%ose%', which the trigram index serves. SQLite: instr(), a plain
     substring test that is faster than LIKE on non-Latin text, marked as selective with
-    likelihood() so the planner scans and sorts the few matches instead of walking the
-    whole name index in order looking for them (666 ms → 70 ms for a rare word at
-    100,000 contacts; see docs/performance.md).
+    likelihood() so that, for a sort order without an index carrying the search column,
+    the planner scans and sorts the few matches instead of walking a whole index in
+    order reading the table for each entry (see docs/performance.md).
     """
 
     lookup_name = "has"
