@@ -18,7 +18,9 @@ def contact_list_queryset():
         "tags",
         Prefetch(
             "affiliations",
-            queryset=Affiliation.objects.filter(is_primary=True).select_related("organisation"),
+            queryset=Affiliation.objects.current()
+            .filter(is_primary=True)
+            .select_related("organisation"),
             to_attr="primary_affiliations",
         ),
     )

@@ -62,3 +62,38 @@ def test_list_query_counts_are_the_same_for_20_and_2000_rows(staff_client):
         many, response = queries_for(staff_client, reverse(name), params)
         assert response.context["result_count"] == 2000
         assert many == few[name, str(params)], (name, params)
+
+
+def grow_records(organisation, contact, n, user):
+    from outreach.services import outreach_change_stage
+    from tests.factories import make_ask, make_organisation, make_outreach
+
+    for _ in range(n):
+        other = make_organisation(kind=Organisation.Kind.NETWORK)
+        organisation.member_of.add(other)
+        Affiliation.objects.create(
+            contact=Contact.objects.create(first_name="X"), organisation=organisation
+        )
+        Affiliation.objects.create(contact=contact, organisation=other)
+        ask = make_ask()
+        entry = make_outreach(ask=ask, organisation=organisation, contact=contact)
+        outreach_change_stage(outreach=entry, stage="invited", by=user)
+        individual = make_outreach(ask=ask, organisation=None, contact=contact)
+        outreach_change_stage(outreach=individual, stage="invited", by=user)
+        contact.consents.create(purpose="outreach", given_at="2024-01-01T00:00:00Z")
+
+
+def test_record_pages_query_counts_do_not_grow_with_their_history(staff_client, staff):
+    from tests.factories import make_contact, make_organisation
+
+    organisation, contact = make_organisation("Home"), make_contact("Ana", "Lima")
+    grow_records(organisation, contact, 2, staff)
+    few_org, _ = queries_for(staff_client, organisation.get_absolute_url(), {})
+    few_contact, _ = queries_for(staff_client, contact.get_absolute_url(), {})
+
+    grow_records(organisation, contact, 8, staff)
+    many_org, response = queries_for(staff_client, organisation.get_absolute_url(), {})
+    assert len(response.context["outreach"]) == 10
+    many_contact, response = queries_for(staff_client, contact.get_absolute_url(), {})
+    assert len(response.context["outreach"]) == 20
+    assert (many_org, many_contact) == (few_org, few_contact)
