@@ -3,6 +3,7 @@ Messages say in plain words what is wrong and how to put it right."""
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from crm.models import Affiliation, Contact, Organisation, SavedView, Tag
@@ -90,6 +91,17 @@ class ContactForm(forms.ModelForm):
         self.similar = []
         if self.instance.pk:
             del self.fields["confirm_new"]
+        else:
+            # As the person types, show contacts this one may duplicate (htmx).
+            for name in ("first_name", "last_name", "email"):
+                self.fields[name].widget.attrs.update(
+                    {
+                        "hx-get": reverse("crm:contact-duplicates"),
+                        "hx-trigger": "change",
+                        "hx-target": "#duplicate-check",
+                        "hx-include": "[name=first_name],[name=last_name],[name=email]",
+                    }
+                )
         if self.instance.pk or not (
             self.initial.get("organisation") or self.data.get("organisation")
         ):

@@ -26,6 +26,7 @@ urlpatterns = [
     path("contacts/", views.ContactListView.as_view(), name="contact-list"),
     path("contacts/new/", views.ContactCreateView.as_view(), name="contact-create"),
     path("contacts/bulk/", views.ContactBulkView.as_view(), name="contact-bulk"),
+    path("contacts/duplicates/", views.ContactDuplicatesView.as_view(), name="contact-duplicates"),
     path("contacts/<int:pk>/", views.ContactDetailView.as_view(), name="contact-detail"),
     path("contacts/<int:pk>/edit/", views.ContactUpdateView.as_view(), name="contact-update"),
     path(

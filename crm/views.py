@@ -19,6 +19,7 @@ from crm.listing import FilteredListView
 from crm.models import Affiliation, Contact, Organisation, SavedView
 from crm.permissions import StaffRequiredMixin
 from crm.resources import ContactResource, OrganisationResource
+from crm.text import normalise_email
 from outreach.services import outreach_add_targets
 
 
@@ -288,6 +289,19 @@ class ContactUpdateView(ContactCreateView, UpdateView):
 
     def get_object(self, queryset=None):
         return get_object_or_404(Contact, pk=self.kwargs["pk"])
+
+
+class ContactDuplicatesView(StaffRequiredMixin, View):
+    """While a new contact is typed in: the contacts it may duplicate (htmx fragment)."""
+
+    def get(self, request):
+        same_email, similar = selectors.contacts_like(
+            first_name=request.GET.get("first_name", "")[:100],
+            last_name=request.GET.get("last_name", "")[:100],
+            email=normalise_email(request.GET.get("email", ""))[:254],
+        )
+        context = {"same_email": same_email, "similar": similar}
+        return render(request, "crm/contact_form.html#duplicates", context)
 
 
 class ContactDoNotContactView(StaffRequiredMixin, View):

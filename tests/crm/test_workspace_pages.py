@@ -245,3 +245,16 @@ def test_linking_a_contact_names_them_by_email_or_enough_of_the_name(staff_clien
     staff_client.post(url, {"contact": "ANNA@example.org", "role": "Editor"})
     affiliation = Affiliation.objects.get()
     assert affiliation.contact.email == "anna@example.org" and affiliation.role == "Editor"
+
+
+def test_the_new_contact_form_warns_about_duplicates_as_you_type(staff_client):
+    existing = make_contact("Zoë", "Dupont", email="zoe@example.org")
+    url = reverse("crm:contact-duplicates")
+
+    assert 'hx-get="' + url in staff_client.get(reverse("crm:contact-create")).content.decode()
+    html = staff_client.get(url, {"email": " ZOE@example.org"}, headers={"HX-Request": "true"})
+    assert "already belongs to" in html.content.decode()
+    assert existing.get_absolute_url() in html.content.decode()
+    html = staff_client.get(url, {"first_name": "zoe", "last_name": "dupont"}).content.decode()
+    assert "very similar name" in html and existing.get_absolute_url() in html
+    assert staff_client.get(url, {"first_name": "Someone"}).content.decode().strip() == ""
