@@ -43,7 +43,11 @@ class OrganisationForm(forms.ModelForm):
             "email": {"invalid": EMAIL_INVALID},
         }
         help_texts = {"member_of": _("Networks this organisation belongs to.")}
-        widgets = {"notes": forms.Textarea(attrs={"rows": 4})}
+        widgets = {
+            "notes": forms.Textarea(attrs={"rows": 4}),
+            "tags": forms.CheckboxSelectMultiple,
+            "member_of": forms.CheckboxSelectMultiple,
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -77,7 +81,10 @@ class ContactForm(forms.ModelForm):
             "email": {"invalid": EMAIL_INVALID},
             "phone": {"invalid": PHONE_INVALID},
         }
-        widgets = {"notes": forms.Textarea(attrs={"rows": 4})}
+        widgets = {
+            "notes": forms.Textarea(attrs={"rows": 4}),
+            "tags": forms.CheckboxSelectMultiple,
+        }
 
     # Only when a contact is added from an organisation's page.
     organisation = forms.ModelChoiceField(
