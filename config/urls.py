@@ -14,5 +14,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("s/", include("outreach.urls_public")),
     path("api/v1/reports/", include("outreach.api")),
+    path("", include("crm.urls")),
     path("", include("outreach.urls")),
 ]

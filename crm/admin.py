@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from crm.models import Affiliation, ConsentRecord, Contact, Organisation, Tag
+from crm.models import Affiliation, ConsentRecord, Contact, Organisation, SavedView, Tag
 
 TIMESTAMPS = ("created_at", "updated_at")
 
@@ -73,3 +73,11 @@ class ConsentRecordAdmin(SimpleHistoryAdmin):
     search_fields = ("contact__first_name", "contact__last_name", "contact__email", "source")
     autocomplete_fields = ("contact",)
     list_select_related = ("contact",)
+
+
+@admin.register(SavedView)
+class SavedViewAdmin(admin.ModelAdmin):
+    list_display = ("name", "user", "list", "query", "created_at")
+    list_filter = ("list",)
+    search_fields = ("name", "user__username")
+    list_select_related = ("user",)

@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_migrate, post_save
 
 
 def _sync_roles(sender, using, **kwargs):
@@ -14,6 +14,15 @@ def _sync_roles(sender, using, **kwargs):
     sync_roles(apps)
 
 
+def _fill_search_text_after_loaddata(sender, instance, raw=False, **kwargs):
+    # Fixtures (loaddata) save rows raw, skipping Model.save(): compute the derived
+    # search column for them here. Normal saves compute it in save() already.
+    if raw:
+        text = instance.build_search_text()
+        if text != instance.search_text:
+            sender._default_manager.filter(pk=instance.pk).update(search_text=text)
+
+
 class CrmConfig(AppConfig):
     name = "crm"
     verbose_name = "Organisations and contacts"
@@ -22,3 +31,9 @@ class CrmConfig(AppConfig):
         from crm import signin_log  # noqa: F401  (connects the sign-in log)
 
         post_migrate.connect(_sync_roles, sender=self, dispatch_uid="crm-sync-roles")
+        for name in ("Organisation", "Contact"):
+            post_save.connect(
+                _fill_search_text_after_loaddata,
+                sender=self.get_model(name),
+                dispatch_uid=f"crm-search-text-{name}",
+            )

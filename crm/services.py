@@ -1,0 +1,91 @@
+"""Operations on organisations, contacts, affiliations and tags. Views, the API and
+imports call these so every change names who made it in the audit trail."""
+
+from django.db import transaction
+
+from crm.models import Affiliation
+
+
+def _attribute(instance, user):
+    if user is not None:
+        instance._history_user = user
+
+
+def _save(instance, by, m2m):
+    instance.full_clean()
+    _attribute(instance, by)
+    instance.save()
+    for name, values in (m2m or {}).items():
+        getattr(instance, name).set(values)
+    return instance
+
+
+@transaction.atomic
+def organisation_save(*, organisation, by=None, m2m=None):
+    """Validate and save a new or changed organisation, then set its many-to-many
+    relations (`m2m`, e.g. {"tags": [...], "member_of": [...]}). Raises ValidationError
+    with the field at fault; nothing is saved then."""
+    return _save(organisation, by, m2m)
+
+
+@transaction.atomic
+def contact_save(*, contact, by=None, m2m=None):
+    """Validate and save a new or changed contact (see organisation_save)."""
+    return _save(contact, by, m2m)
+
+
+@transaction.atomic
+def contact_set_do_not_contact(*, contact, do_not_contact=True, by=None):
+    """Mark (or unmark) a person as never to be e-mailed or called about an ask."""
+    if contact.do_not_contact == do_not_contact:
+        return contact
+    contact.do_not_contact = do_not_contact
+    _attribute(contact, by)
+    contact.save(update_fields=["do_not_contact", "updated_at"])
+    return contact
+
+
+@transaction.atomic
+def affiliation_save(*, affiliation, by=None):
+    """Validate and save an affiliation. Making it primary takes the flag off the
+    contact's other primary affiliation in the same transaction."""
+    affiliation.full_clean(validate_constraints=False)
+    if affiliation.is_primary:
+        for other in Affiliation.objects.filter(
+            contact=affiliation.contact_id, is_primary=True
+        ).exclude(pk=affiliation.pk):
+            other.is_primary = False
+            _attribute(other, by)
+            other.save(update_fields=["is_primary"])
+    affiliation.validate_constraints()
+    _attribute(affiliation, by)
+    affiliation.save()
+    return affiliation
+
+
+def _tag_through(model):
+    return model.tags.through, f"{model._meta.model_name}_id"
+
+
+@transaction.atomic
+def tag_add(*, tag, model, ids):
+    """Tag the `model` rows (Organisation or Contact) whose primary keys are `ids` (a
+    list or a values("pk") queryset). Rows already tagged are left alone. Returns how
+    many rows were newly tagged."""
+    through, link = _tag_through(model)
+    already = set(
+        through.objects.filter(tag=tag, **{f"{link}__in": ids}).values_list(link, flat=True)
+    )
+    wanted = set(model.objects.filter(pk__in=ids).values_list("pk", flat=True))
+    new = [through(tag=tag, **{link: pk}) for pk in sorted(wanted - already)]
+    through.objects.bulk_create(new, batch_size=1000, ignore_conflicts=True)
+    return len(new)
+
+
+@transaction.atomic
+def tag_remove(*, tag, model, ids):
+    """Take `tag` off the `model` rows whose primary keys are `ids`. Returns how many
+    rows lost it."""
+    through, link = _tag_through(model)
+    deleted, _ = through.objects.filter(tag=tag, **{f"{link}__in": ids}).delete()
+    return deleted

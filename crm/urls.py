@@ -1,0 +1,58 @@
+from django.urls import path
+
+from crm import views
+
+app_name = "crm"
+
+urlpatterns = [
+    path("organisations/", views.OrganisationListView.as_view(), name="organisation-list"),
+    path("organisations/new/", views.OrganisationCreateView.as_view(), name="organisation-create"),
+    path("organisations/bulk/", views.OrganisationBulkView.as_view(), name="organisation-bulk"),
+    path(
+        "organisations/<int:pk>/",
+        views.OrganisationDetailView.as_view(),
+        name="organisation-detail",
+    ),
+    path(
+        "organisations/<int:pk>/edit/",
+        views.OrganisationUpdateView.as_view(),
+        name="organisation-update",
+    ),
+    path(
+        "organisations/<int:organisation_pk>/affiliations/new/",
+        views.AffiliationCreateView.as_view(),
+        name="organisation-affiliation-create",
+    ),
+    path("contacts/", views.ContactListView.as_view(), name="contact-list"),
+    path("contacts/new/", views.ContactCreateView.as_view(), name="contact-create"),
+    path("contacts/bulk/", views.ContactBulkView.as_view(), name="contact-bulk"),
+    path("contacts/duplicates/", views.ContactDuplicatesView.as_view(), name="contact-duplicates"),
+    path("contacts/<int:pk>/", views.ContactDetailView.as_view(), name="contact-detail"),
+    path("contacts/<int:pk>/edit/", views.ContactUpdateView.as_view(), name="contact-update"),
+    path(
+        "contacts/<int:pk>/do-not-contact/",
+        views.ContactDoNotContactView.as_view(),
+        name="contact-do-not-contact",
+    ),
+    path(
+        "contacts/<int:contact_pk>/affiliations/new/",
+        views.AffiliationCreateView.as_view(),
+        name="contact-affiliation-create",
+    ),
+    path(
+        "affiliations/<int:pk>/edit/",
+        views.AffiliationUpdateView.as_view(),
+        name="affiliation-update",
+    ),
+    path(
+        "saved-views/<str:list_name>/new/",
+        views.SavedViewCreateView.as_view(),
+        name="saved-view-create",
+    ),
+    path(
+        "saved-views/<int:pk>/delete/",
+        views.SavedViewDeleteView.as_view(),
+        name="saved-view-delete",
+    ),
+    path("search/", views.SearchView.as_view(), name="search"),
+]

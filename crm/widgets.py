@@ -1,0 +1,38 @@
+"""Form widgets for the staff lists."""
+
+from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
+
+
+class QuickSelect(forms.Select):
+    """A <select> built in Python instead of one template per <option>.
+
+    The lists' filter forms carry several long selects (250 countries, every tag and
+    ask); rendered option by option through templates they took most of the page's
+    time (see docs/performance.md). Flat choices only: no option groups.
+    """
+
+    def render(self, name, value, attrs=None, renderer=None):
+        final_attrs = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
+        chosen = {str(v) for v in self.format_value(value)}
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (str(key), " selected" if str(key) in chosen else "", label)
+                for key, label in self.choices
+            ),
+        )
+        return format_html("<select{}>{}</select>", flatatt(final_attrs), options)
+
+
+def use_quick_selects(form):
+    """Swap the plain single selects of `form` for QuickSelect, keeping their attributes."""
+    for field in form.fields.values():
+        widget = field.widget
+        if type(widget) is forms.Select:
+            quick = QuickSelect(attrs=widget.attrs)
+            quick.choices = widget.choices
+            quick.is_required = widget.is_required
+            field.widget = quick
