@@ -86,9 +86,10 @@ def _signers(plan, number, values, people, organisations, ask):
 def _as_datetime(value):
     if value is None:
         return None
-    if not isinstance(value, datetime.datetime):
+    if not isinstance(value, datetime.datetime) or value.time() == datetime.time(0):
         # A day without a time: noon, so no time zone moves it to another day.
-        value = datetime.datetime.combine(value, datetime.time(12))
+        day = value.date() if isinstance(value, datetime.datetime) else value
+        value = datetime.datetime.combine(day, datetime.time(12))
     if timezone.is_naive(value):
         value = timezone.make_aware(value)
     return value

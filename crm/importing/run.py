@@ -178,10 +178,11 @@ def _concurrent_outcome(record, table):
         created_meanwhile = set(
             Contact.objects.filter(email__in=emails).values_list("email", flat=True)
         )
+    column = record.headers[record.mapping.index("email")] if "email" in record.mapping else ""
     for draft in plan.contacts:
         email = draft.instance.email if draft.instance else draft.fields.get("email")
         if email in created_meanwhile:
-            outcome.errors.append(RowError(draft.row, "email", email, CONCURRENT_EMAIL))
+            outcome.errors.append(RowError(draft.row, column, email, CONCURRENT_EMAIL))
     if not outcome.errors:
         outcome.errors.append(RowError(0, "", "", CONCURRENT_EMAIL))
     outcome.counts["invalid"] = len({e.row for e in outcome.errors})
