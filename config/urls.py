@@ -9,5 +9,6 @@ urlpatterns = [
     path("sign-in/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("imports/", include("crm.urls_import")),
     path("", include("outreach.urls")),
 ]
