@@ -1,7 +1,18 @@
 from django.contrib import admin
+from import_export.admin import ImportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
-from crm.models import Affiliation, ConsentRecord, Contact, Organisation, Tag
+from crm.models import (
+    Affiliation,
+    ConsentRecord,
+    Contact,
+    ImportChange,
+    ImportRecord,
+    Organisation,
+    SavedMapping,
+    Tag,
+)
+from crm.resources import ContactImportResource, OrganisationImportResource
 
 TIMESTAMPS = ("created_at", "updated_at")
 
@@ -25,7 +36,9 @@ class ConsentInline(admin.TabularInline):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(SimpleHistoryAdmin):
+class OrganisationAdmin(ImportMixin, SimpleHistoryAdmin):
+    resource_classes = [OrganisationImportResource]
+    skip_admin_log = True  # the ImportRecord and the history are the audit trail
     list_display = ("name", "acronym", "kind", "country", "city", "domain", "updated_at")
     list_filter = ("kind", "country", "tags")
     search_fields = ("name", "acronym", "domain", "email", "city")
@@ -41,7 +54,9 @@ class OrganisationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Contact)
-class ContactAdmin(SimpleHistoryAdmin):
+class ContactAdmin(ImportMixin, SimpleHistoryAdmin):
+    resource_classes = [ContactImportResource]
+    skip_admin_log = True  # the ImportRecord and the history are the audit trail
     list_display = (
         "__str__",
         "email",
@@ -73,3 +88,48 @@ class ConsentRecordAdmin(SimpleHistoryAdmin):
     search_fields = ("contact__first_name", "contact__last_name", "contact__email", "source")
     autocomplete_fields = ("contact",)
     list_select_related = ("contact",)
+
+
+class ImportChangeInline(admin.TabularInline):
+    model = ImportChange
+    extra = 0
+    can_delete = False
+    readonly_fields = ("model", "object_id", "before", "after")
+
+
+@admin.register(ImportRecord)
+class ImportRecordAdmin(admin.ModelAdmin):
+    list_display = ("file_name", "kind", "status", "created_by", "created_at", "committed_at")
+    list_filter = ("kind", "status")
+    search_fields = ("file_name", "sha256")
+    list_select_related = ("created_by",)
+    readonly_fields = (
+        "kind",
+        "status",
+        "created_by",
+        "created_at",
+        "committed_at",
+        "undone_at",
+        "file_name",
+        "sha256",
+        "ask",
+        "options",
+        "headers",
+        "mapping",
+        "counts",
+        "errors",
+        "warnings",
+        "created_ids",
+        "message",
+    )
+    exclude = ("data", "progress_done", "progress_total")
+    inlines = [ImportChangeInline]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(SavedMapping)
+class SavedMappingAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "created_by", "created_at")
+    list_filter = ("kind",)

@@ -1,7 +1,9 @@
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from import_export.admin import ImportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
+from crm.importing.admin_forms import AskImportMixin
 from outreach.models import (
     STAGE_ORDER,
     Activity,
@@ -11,6 +13,7 @@ from outreach.models import (
     Outreach,
     Signature,
 )
+from outreach.resources import InviteImportResource, SignatureImportResource
 from outreach.services import outreach_change_stage, signature_record, signature_withdraw
 
 TIMESTAMPS = ("created_at", "updated_at")
@@ -103,7 +106,8 @@ def _move_to(stage):
 
 
 @admin.register(Outreach)
-class OutreachAdmin(SimpleHistoryAdmin):
+class OutreachAdmin(AskImportMixin, ImportMixin, SimpleHistoryAdmin):
+    resource_classes = [InviteImportResource]
     list_display = (
         "target_name",
         "ask",
@@ -151,7 +155,8 @@ def withdraw_signatures(modeladmin, request, queryset):
 
 
 @admin.register(Signature)
-class SignatureAdmin(SimpleHistoryAdmin):
+class SignatureAdmin(AskImportMixin, ImportMixin, SimpleHistoryAdmin):
+    resource_classes = [SignatureImportResource]
     list_display = (
         "display_name",
         "ask",
