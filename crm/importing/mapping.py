@@ -5,6 +5,7 @@ docs/import.md)."""
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # The fields each kind of import understands, in the order the mapping form shows them.
 FIELDS = {
@@ -466,6 +467,7 @@ TOOL_COLUMNS = {
 }
 
 
+@lru_cache(maxsize=65536)
 def header_key(text):
     """'  E-Mail Adresse ' -> 'e mail adresse': case, accents and punctuation aside."""
     text = unicodedata.normalize("NFKD", str(text)).casefold()

@@ -16,15 +16,27 @@ def test_countries_are_read_from_codes_or_names_in_several_languages(name):
     assert clean_country(name) == "BE"
 
 
-def test_iso_dates_are_never_reinterpreted_by_the_day_first_choice():
+def _day(text, day_first):
+    parsed, warning = parse_date(text, day_first=day_first)
+    assert warning == ""
+    return parsed.date() if isinstance(parsed, datetime.datetime) else parsed
+
+
+@pytest.mark.parametrize("text", ["2023-09-05", "2023-9-5", "2023-09-05 14:30:00"])
+def test_iso_dates_are_never_reinterpreted_by_the_day_first_choice(text):
     for day_first in (True, False):
-        parsed, warning = parse_date("2023-09-05", day_first=day_first)
-        assert (parsed.date(), warning) == (datetime.date(2023, 9, 5), "")
+        assert _day(text, day_first) == datetime.date(2023, 9, 5)
 
 
-def test_ambiguous_dates_follow_the_explicit_choice():
-    assert parse_date("05/09/2023", day_first=True)[0].date() == datetime.date(2023, 9, 5)
-    assert parse_date("05/09/2023", day_first=False)[0].date() == datetime.date(2023, 5, 9)
+@pytest.mark.parametrize("text", ["05/09/2023", "05.09.2023", "5-9-2023", "05/09/2023 10:00"])
+def test_ambiguous_dates_follow_the_explicit_choice(text):
+    assert _day(text, True) == datetime.date(2023, 9, 5)
+    assert _day(text, False) == datetime.date(2023, 5, 9)
+
+
+def test_other_spellings_are_read_by_dateutil():
+    assert _day("5 September 2023", True) == datetime.date(2023, 9, 5)
+    assert _day("Sep 5, 2023", False) == datetime.date(2023, 9, 5)
 
 
 def test_the_choice_is_proposed_only_when_the_file_is_unambiguous():
