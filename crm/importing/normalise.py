@@ -33,10 +33,20 @@ class Invalid(Exception):
     """This cell makes the row invalid; the message says why."""
 
 
+# Exports neutralise cells a spreadsheet would run by prefixing a quote ('=1+1); an
+# import takes the quote off again, so export -> import gives back what was stored.
+_NEUTRALISED = ("'=", "'+", "'-", "'@", "'\t", "'\r")
+
+
 def text(value):
     if isinstance(value, datetime.datetime | datetime.date):
         return value.isoformat()
-    return "" if value is None else str(value)
+    if value is None:
+        return ""
+    value = str(value)
+    if value.startswith(_NEUTRALISED):
+        return value[1:]
+    return value
 
 
 def clean_email(value, *, required=True, limit=254):
