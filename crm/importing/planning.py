@@ -43,7 +43,7 @@ class RowError:
         return dict(self.__dict__)
 
 
-@dataclass
+@dataclass(eq=False)  # compared by identity: two drafts are never "equal"
 class OrganisationDraft:
     """An organisation the import will create, or an existing one it matched."""
 
@@ -63,7 +63,7 @@ class OrganisationDraft:
         return not self.matched
 
 
-@dataclass
+@dataclass(eq=False)
 class ContactDraft:
     row: int
     fields: dict
@@ -142,7 +142,8 @@ class OrganisationIndex:
     def __init__(self):
         self.by_key = {}
         self.by_domain = {}
-        self.drafts = []
+        self.drafts = []  # the organisations this file names, in order
+        self._listed = set()
         for organisation in Organisation.objects.all().only(*ORGANISATION_FIELDS, "domain"):
             draft = OrganisationDraft(fields={}, instance=organisation)
             self._register(draft, organisation.name, organisation.acronym, organisation.domain)
@@ -169,11 +170,11 @@ class OrganisationIndex:
         draft = self.find(name, acronym, domain)
         if draft is None:
             draft = OrganisationDraft(fields=dict(fields))
-            self.drafts.append(draft)
         else:
-            if draft not in self.drafts:
-                self.drafts.append(draft)
             _apply(draft, fields, policy=policy)
+        if id(draft) not in self._listed:
+            self._listed.add(id(draft))
+            self.drafts.append(draft)
         draft.rows.append(row)
         self._register(draft, name, acronym, domain)
         return draft
