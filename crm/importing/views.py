@@ -83,6 +83,25 @@ class ImportMappingView(RecordMixin, FormView):
             return redirect(self.record)
         return super().dispatch(request, *args, **kwargs)
 
+    def get(self, request, *args, **kwargs):
+        sheet = request.GET.get("sheet")
+        if sheet and sheet != self.record.options.get("sheet"):
+            return self._change_sheet(sheet)
+        return super().get(request, *args, **kwargs)
+
+    def _change_sheet(self, sheet):
+        record = self.record
+        previous = record.options.get("sheet")
+        record.options = {**record.options, "sheet": sheet}
+        try:
+            run.load(record)
+        except FileUnreadable as error:
+            messages.error(self.request, str(error))
+            record.options = {**record.options, "sheet": previous}
+        else:
+            record.save()
+        return redirect("imports:mapping", pk=record.pk)
+
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "record": self.record}
 

@@ -131,3 +131,22 @@ def test_outsiders_are_kept_out(client):
     client.force_login(make_user("outsider", is_staff=False))
 
     assert client.get(reverse("imports:upload")).status_code == 403
+
+
+def test_the_sheet_of_a_workbook_is_chosen_on_the_mapping_page(staff_client):
+    from tests.crm.importing.helpers import xlsx_bytes
+
+    data = xlsx_bytes(
+        [["Title only"]],
+        sheet="Cover",
+        extra_sheets=[("People", [["E-mail", "Vorname"], ["a@example.org", "Ana"]])],
+    )
+    _upload(staff_client, data=data, name="book.xlsx")
+    record = ImportRecord.objects.get()
+    page = staff_client.get(reverse("imports:mapping", args=[record.pk]))
+    assert "Read this sheet" in page.text
+
+    staff_client.get(reverse("imports:mapping", args=[record.pk]), {"sheet": "People"})
+
+    record.refresh_from_db()
+    assert (record.options["sheet"], record.mapping) == ("People", ["email", "first_name"])
