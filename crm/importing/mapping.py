@@ -497,17 +497,26 @@ def header_score(names):
     return sum(1 for name in names if header_key(name) in _ALL_KEYS)
 
 
+# Columns that win over an earlier column naming the same field: in a CiviCRM export a
+# person's organisation is "Current Employer" ("Organization Name" is for organisations).
+PREFERRED = {header_key(name) for name in ("Current Employer",)}
+
+
 def guess_mapping(headers, kind):
     """A list as long as `headers`: the field each column fills, or '' to ignore it.
-    A field is filled by one column only: the first one that names it."""
+    A field is filled by one column only: a preferred one, else the first naming it."""
     index = _INDEXES[kind]
-    taken, mapping = set(), []
-    for header in headers:
-        field = index.get(header_key(header), "")
-        if field in taken:
-            field = ""
-        taken.add(field)
-        mapping.append(field)
+    keys = [header_key(h) for h in headers]
+    mapping = ["" for _ in headers]
+    taken = set()
+    for preferred_pass in (True, False):
+        for position, key in enumerate(keys):
+            if (key in PREFERRED) != preferred_pass:
+                continue
+            field = index.get(key, "")
+            if field and field not in taken:
+                taken.add(field)
+                mapping[position] = field
     return mapping
 
 

@@ -28,7 +28,15 @@ def test_it_imports_contacts_with_their_organisation_and_affiliation(staff):
     assert (edri.name, edri.acronym) == ("European Digital Rights", "EDRi")
     ana = Contact.objects.get(email="ana@example.org")
     assert ana.country.code == "BE"
-    assert ana.history.get().history_user == staff
+    created = ana.history.get()
+    assert (created.history_type, created.history_user, created.email) == (
+        "+",
+        staff,
+        "ana@example.org",
+    )
+    assert (created.country.code, created.last_name) == ("BE", "López")
+    assert edri.history.get().history_user == staff
+    assert Affiliation.history.filter(history_user=staff).count() == 2
     assert Affiliation.objects.filter(organisation=edri, is_primary=True).count() == 2
 
 
