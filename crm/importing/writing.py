@@ -52,6 +52,15 @@ def _insert_history(instances, model, user, when):
         for obj in instances
     ]
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # COPY is several times cheaper than INSERTs for the server and the driver.
+            copy_sql = "COPY {} ({}) FROM STDIN".format(
+                quote(history._meta.db_table), ", ".join(quote(f.column) for f in fields)
+            )
+            with cursor.cursor.copy(copy_sql) as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
         for start in range(0, len(rows), BATCH):
             cursor.executemany(sql, rows[start : start + BATCH])
 
