@@ -150,3 +150,18 @@ def test_the_sheet_of_a_workbook_is_chosen_on_the_mapping_page(staff_client):
 
     record.refresh_from_db()
     assert (record.options["sheet"], record.mapping) == ("People", ["email", "first_name"])
+
+
+def test_a_running_import_shows_its_progress_and_polls(staff_client):
+    _upload(staff_client)
+    record = ImportRecord.objects.get()
+    record.status = ImportRecord.Status.PREVIEWING
+    record.progress_done, record.progress_total = 2000, 8000
+    record.save()
+
+    page = staff_client.get(record.get_absolute_url())
+    poll = staff_client.get(reverse("imports:progress", args=[record.pk]))
+
+    assert 'hx-trigger="every 1s"' in page.text
+    assert 'value="25"' in poll.text
+    assert "2,000 of 8,000 rows" in poll.text
