@@ -129,6 +129,17 @@ class ImportRecordAdmin(admin.ModelAdmin):
         return False
 
 
+@admin.register(ImportChange)
+class ImportChangeAdmin(admin.ModelAdmin):
+    list_display = ("record", "model", "object_id")
+    list_filter = ("model",)
+    list_select_related = ("record",)
+    readonly_fields = ("record", "model", "object_id", "before", "after")
+
+    def has_add_permission(self, request):
+        return False
+
+
 @admin.register(SavedMapping)
 class SavedMappingAdmin(admin.ModelAdmin):
     list_display = ("name", "kind", "created_by", "created_at")

@@ -64,7 +64,10 @@ class PlannedImportResource(resources.ModelResource):
             file_name=kwargs.get("file_name") or "admin import",
             user=user if getattr(user, "pk", None) else None,
             ask=self.ask,
+            options={"source": "admin"},
         )
+        # The admin hands over the rows, not the file: the hash is of the rows as CSV.
+        record.sha256 = run.sha256(dataset.export("csv").encode("utf-8"))
         record.headers = table.headers
         record.mapping = guess_mapping(table.headers, self.kind)
         outcome = run.commit(record, user=record.created_by, table=table, progress=False)

@@ -59,3 +59,17 @@ def test_the_admin_signature_import_asks_for_the_ask(admin_client):
 
     signature = Signature.objects.get()
     assert (signature.ask, signature.organisation.name, signature.public) == (ask, "Liga", True)
+
+
+def test_an_import_record_can_be_read_in_the_admin(admin_client):
+    data = csv_bytes([["Email address"], ["ana@example.org"]])
+    response = _admin_import(admin_client, "admin:crm_contact_import", data)
+    admin_client.post(
+        reverse("admin:crm_contact_process_import"), response.context["confirm_form"].initial
+    )
+    record = ImportRecord.objects.get()
+
+    page = admin_client.get(reverse("admin:crm_importrecord_change", args=[record.pk]))
+
+    assert page.status_code == 200
+    assert record.sha256 in page.text
