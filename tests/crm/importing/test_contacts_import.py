@@ -342,3 +342,21 @@ def test_organisations_match_by_name_acronym_or_website_domain():
     assert outcome.counts["organisations_matched"] == 2
     assert edri.affiliations.count() == 3
     assert liga.affiliations.count() == 1
+
+
+def test_importing_the_same_file_twice_changes_nothing_the_second_time():
+    data = csv_bytes(
+        [
+            ["E-mail", "First name", "Last name", "Phone", "Country", "Language", "Expertise",
+             "Organisation", "Website", "Role", "Since"],
+            ["ana@example.org", "Ana", "López", "02 123 45 67", "Belgique", "fr", "AI",
+             "European Digital Rights (EDRi)", "https://edri.org", "Policy", "2023-09-05"],
+        ]
+    )
+    assert do_import("contacts", data).counts["new"] == 1
+
+    for policy in ("fill", "overwrite"):
+        again = do_import("contacts", data, policy=policy)
+        assert again.counts["unchanged"] == 1, (policy, again.counts)
+        assert again.counts["organisations_matched"] == 1
+    assert Affiliation.objects.count() == 1
