@@ -7,13 +7,15 @@ import csv
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.functional import cached_property
 from django.views.generic import DetailView, FormView, ListView, View
 from django_htmx.http import HttpResponseClientRefresh
 
 from crm.importing import run
 from crm.importing.forms import ConfirmForm, MappingForm, UploadForm
-from crm.importing.mapping import FIELDS, mapping_from_saved
+from crm.importing.mapping import FIELDS, guess_mapping, mapping_from_saved
+from crm.importing.normalise import propose_day_first
 from crm.importing.reading import FileUnreadable, check_size, read_table
 from crm.importing.undo import NOT_UNDOABLE, import_undo, undo_plan
 from crm.models import ImportRecord, SavedMapping
@@ -60,8 +62,9 @@ class ImportUploadView(StaffRequiredMixin, FormView):
             ask=form.cleaned_data["ask"],
             options=options,
         )
-        run.load(record)  # stores the columns and the guessed mapping
-        record.save()
+        record.headers = table.headers
+        record.mapping = guess_mapping(table.headers, record.kind)
+        record.save(update_fields=["headers", "mapping"])
         return redirect("imports:mapping", pk=record.pk)
 
 
@@ -115,13 +118,12 @@ class ImportMappingView(RecordMixin, FormView):
                 mapping = mapping_from_saved(record.headers, saved.columns, record.kind)
         initial = {f"column_{i}": field for i, field in enumerate(mapping)}
         initial["policy"] = record.options.get("policy", "fill")
-        day_first = record.options.get("day_first", self._proposed_day_first())
+        day_first = record.options.get("day_first", self.proposed_day_first)
         initial["dates"] = "month" if day_first is False else "day"
         return initial
 
-    def _proposed_day_first(self):
-        from crm.importing.normalise import propose_day_first
-
+    @cached_property
+    def proposed_day_first(self):
         table = self._table()
         return propose_day_first(cell for row in table.rows for cell in row.cells)
 
@@ -146,7 +148,7 @@ class ImportMappingView(RecordMixin, FormView):
                 for i, field in enumerate(form.column_fields())
             ],
             saved_mappings=SavedMapping.objects.filter(kind=self.record.kind),
-            proposed_day_first=self._proposed_day_first(),
+            proposed_day_first=self.proposed_day_first,
         )
         return context
 
@@ -197,8 +199,6 @@ class ImportProgressView(RecordMixin, View):
         record = self.get_record()
         if not record.is_running:
             return HttpResponseClientRefresh()
-        from django.shortcuts import render
-
         return render(request, "crm/import_detail.html#progress", {"record": record})
 
 

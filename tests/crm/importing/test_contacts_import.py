@@ -347,10 +347,32 @@ def test_organisations_match_by_name_acronym_or_website_domain():
 def test_importing_the_same_file_twice_changes_nothing_the_second_time():
     data = csv_bytes(
         [
-            ["E-mail", "First name", "Last name", "Phone", "Country", "Language", "Expertise",
-             "Organisation", "Website", "Role", "Since"],
-            ["ana@example.org", "Ana", "López", "02 123 45 67", "Belgique", "fr", "AI",
-             "European Digital Rights (EDRi)", "https://edri.org", "Policy", "2023-09-05"],
+            [
+                "E-mail",
+                "First name",
+                "Last name",
+                "Phone",
+                "Country",
+                "Language",
+                "Expertise",
+                "Organisation",
+                "Website",
+                "Role",
+                "Since",
+            ],
+            [
+                "ana@example.org",
+                "Ana",
+                "López",
+                "02 123 45 67",
+                "Belgique",
+                "fr",
+                "AI",
+                "European Digital Rights (EDRi)",
+                "https://edri.org",
+                "Policy",
+                "2023-09-05",
+            ],
         ]
     )
     assert do_import("contacts", data).counts["new"] == 1
