@@ -46,6 +46,9 @@ def test_staff_upload_see_the_row_errors_confirm_and_see_the_result(page, screen
     expect(errors).to_contain_text("“cleo-at-example.org” is not a valid e-mail address.")
     expect(page.locator('dd[data-count="merged"]')).to_have_text("1")
     screenshot("import-preview")
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot("import-preview-phone")
+    page.set_viewport_size({"width": 1280, "height": 900})
     assert Contact.objects.count() == 0
 
     page.get_by_label("Import the valid rows and skip the invalid ones listed above").check()
