@@ -31,7 +31,9 @@ class ImportListView(StaffRequiredMixin, ListView):
     paginate_by = 25
 
     def get_queryset(self):
-        return ImportRecord.objects.select_related("created_by", "ask").defer("data")
+        return ImportRecord.objects.select_related("created_by", "ask").defer(
+            "data", "errors", "warnings", "created_ids", "headers", "mapping"
+        )
 
 
 class ImportUploadView(StaffRequiredMixin, FormView):
