@@ -119,14 +119,19 @@ class ImportRecordAdmin(admin.ModelAdmin):
         "counts",
         "errors",
         "warnings",
-        "created_ids",
+        "records_created",
         "message",
     )
-    exclude = ("data", "progress_done", "progress_total")
+    exclude = ("data", "progress_done", "progress_total", "created_ids")
     inlines = [ImportChangeInline]
 
     def has_add_permission(self, request):
         return False
+
+    @admin.display(description="records created")
+    def records_created(self, record):
+        # The ids can run to the hundred thousand: the wizard lists them page by page.
+        return ", ".join(f"{label}: {len(ids)}" for label, ids in record.created_ids.items())
 
 
 @admin.register(ImportChange)
