@@ -87,3 +87,34 @@ def test_signatures_and_invites_need_an_ask(tmp_path):
 
     assert code == 2
     assert "--ask" in result["error"]
+
+
+def test_undoing_an_invite_list_removes_the_new_entries_and_organisations(staff):
+    from crm.importing.undo import import_undo
+    from crm.models import ImportRecord
+
+    ask = make_ask()
+    make_outreach(ask=ask, organisation=make_organisation(name="Liga"))
+    do_import(
+        "invites", csv_bytes([["Organisation"], ["Liga"], ["New Group"]]), ask=ask, user=staff
+    )
+
+    import_undo(record=ImportRecord.objects.get(), by=staff)
+
+    assert list(Outreach.objects.values_list("organisation__name", flat=True)) == ["Liga"]
+    assert not Organisation.objects.filter(name="New Group").exists()
+
+
+def test_undoing_a_signature_import_withdraws_the_signatures(staff):
+    from crm.importing.undo import import_undo
+    from crm.models import ImportRecord
+
+    ask = make_ask()
+    entry = make_outreach(ask=ask, organisation=make_organisation(name="Liga"), stage=Stage.INVITED)
+    do_import("signatures", csv_bytes([["Organisation"], ["Liga"]]), ask=ask, user=staff)
+
+    import_undo(record=ImportRecord.objects.get(), by=staff)
+
+    assert Signature.objects.get().status == Signature.Status.WITHDRAWN
+    entry.refresh_from_db()
+    assert entry.stage == Stage.WITHDRAWN
