@@ -77,3 +77,21 @@ def _queries_for(rows):
 
 def test_the_number_of_queries_does_not_grow_with_the_rows():
     assert _queries_for(20) == _queries_for(400)
+
+
+def test_a_workbook_with_xml_entities_is_refused():
+    data = xlsx_bytes([["Name"], ["Liga"]])
+    source = zipfile.ZipFile(io.BytesIO(data))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as target:
+        for info in source.infolist():
+            content = source.read(info)
+            if info.filename == "xl/workbook.xml":
+                content = (
+                    b'<!DOCTYPE b [<!ENTITY a "lol"><!ENTITY b "&a;&a;&a;">]>'
+                    + (content.split(b"?>", 1)[-1])
+                )
+            target.writestr(info, content)
+
+    with pytest.raises(FileUnreadable, match="not a valid XLSX file"):
+        do_import("organisations", buffer.getvalue(), file_name="bomb.xlsx")
