@@ -225,3 +225,5 @@ LOGGING = {
 IMPORT_MAX_BYTES = int(env("IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
 IMPORT_MAX_UNCOMPRESSED_BYTES = int(env("IMPORT_MAX_UNCOMPRESSED_BYTES", str(100 * 1024 * 1024)))
 IMPORT_MAX_ROWS = int(env("IMPORT_MAX_ROWS", "200000"))
+# Files of imports left unfinished are dropped after this many days (they hold personal data).
+IMPORT_KEEP_FILES_DAYS = int(env("IMPORT_KEEP_FILES_DAYS", "2"))

@@ -1,9 +1,11 @@
 """One entry point for the command, the wizard's background task and the admin:
 read the file, plan every row, and (when asked) write the plan in one transaction."""
 
+import datetime
 import hashlib
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -58,6 +60,19 @@ def new_record(*, kind, data, file_name, user=None, ask=None, options=None):
         created_by=user,
         ask=ask,
         options=options or {},
+    )
+
+
+def forget_stale_files(*, now=None):
+    """Drop the uploaded files of imports left unfinished for IMPORT_KEEP_FILES_DAYS: they
+    hold personal data nobody is going to import. The records (counts, errors) stay."""
+    days = getattr(settings, "IMPORT_KEEP_FILES_DAYS", 2)
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=days)
+    return (
+        ImportRecord.objects.filter(created_at__lt=cutoff)
+        .exclude(status__in=[ImportRecord.Status.PREVIEWING, ImportRecord.Status.COMMITTING])
+        .exclude(data=b"")
+        .update(data=b"")
     )
 
 

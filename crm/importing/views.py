@@ -44,6 +44,7 @@ class ImportUploadView(StaffRequiredMixin, FormView):
         return {"kind": self.request.GET.get("kind", "contacts")}
 
     def form_valid(self, form):
+        run.forget_stale_files()
         upload = form.cleaned_data["file"]
         try:
             check_size(upload.size)

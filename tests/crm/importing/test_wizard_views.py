@@ -165,3 +165,22 @@ def test_a_running_import_shows_its_progress_and_polls(staff_client):
     assert 'hx-trigger="every 1s"' in page.text
     assert 'value="25"' in poll.text
     assert "2,000 of 8,000 rows" in poll.text
+
+
+def test_files_of_unfinished_imports_are_dropped_after_a_while(staff_client):
+    import datetime
+
+    from django.utils import timezone
+
+    _upload(staff_client)
+    old = ImportRecord.objects.get()
+    ImportRecord.objects.filter(pk=old.pk).update(
+        created_at=timezone.now() - datetime.timedelta(days=3)
+    )
+
+    _upload(staff_client)
+
+    old.refresh_from_db()
+    assert bytes(old.data) == b""
+    assert bytes(ImportRecord.objects.latest("pk").data) == DATA
+    assert staff_client.get(reverse("imports:mapping", args=[old.pk])).status_code == 302
