@@ -1,12 +1,13 @@
 """One entry point for the command, the wizard's background task and the admin:
 read the file, plan every row, and (when asked) write the plan in one transaction."""
 
+import contextlib
 import datetime
 import hashlib
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.utils import timezone
 
 from crm.importing.mapping import guess_mapping
@@ -112,6 +113,31 @@ def _writer(record):
     return WRITERS[record.kind]
 
 
+@contextlib.contextmanager
+def _progress_outside_the_transaction(record, wanted):
+    """Progress of a commit, visible to the page polling it while the import's
+    transaction is open. PostgreSQL: written through a second connection, in autocommit
+    (the import's transaction only touches the record's row at its very end). SQLite
+    allows one writer at a time, so there the page shows an indeterminate bar."""
+    if not wanted or connection.vendor != "postgresql":
+        yield None
+        return
+    side = connections.create_connection(DEFAULT_DB_ALIAS)
+    table = connection.ops.quote_name(ImportRecord._meta.db_table)
+
+    def report(done, total):
+        with side.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET progress_done = %s, progress_total = %s WHERE id = %s",
+                [done, total, record.pk],
+            )
+
+    try:
+        yield report
+    finally:
+        side.close()
+
+
 def _progress(record):
     def report(done, total):
         ImportRecord.objects.filter(pk=record.pk).update(progress_done=done, progress_total=total)
@@ -151,9 +177,14 @@ def commit(record, *, user=None, table=None, progress=True):
     the record's options say to skip them. What is reported is what was stored."""
     table = table or load(record)
     user = user or record.created_by
+    with _progress_outside_the_transaction(record, progress) as report:
+        return _commit(record, table, user, report)
+
+
+def _commit(record, table, user, report):
     try:
         with transaction.atomic():
-            plan = _plan(record, table, _progress(record) if progress else None)
+            plan = _plan(record, table, report)
             if plan.errors and not plan.options.skip_invalid:
                 raise _Refused(_outcome(plan, committed=False))
             record.created_ids = {}

@@ -215,7 +215,8 @@ class ImportConfirmView(RecordMixin, View):
         form.is_valid()
         record.options = {**record.options, "skip_invalid": form.cleaned_data["skip_invalid"]}
         record.status = Status.COMMITTING
-        record.save(update_fields=["options", "status"])
+        record.progress_done = 0
+        record.save(update_fields=["options", "status", "progress_done"])
         import_commit.enqueue(record.pk)
         return redirect(record)
 
