@@ -13,16 +13,16 @@ from crm.importing.planning import (
     SIGNER_MISSING,
     OrganisationIndex,
     Plan,
-    _clean,
-    _date,
-    _existing_contacts,
-    _organisation_fields,
-    _person_fields,
-    _resolve_day_first,
-    _rows,
+    clean_cell,
+    data_rows,
+    date_cell,
+    existing_contacts,
+    organisation_fields,
+    person_fields,
+    resolve_day_first,
 )
 from crm.importing.run import RowsRefused
-from crm.importing.writing import _remember_created, write_organisations
+from crm.importing.writing import remember_created, write_organisations
 from crm.models import Contact
 from outreach.models import Ask, Outreach, Signature, Stage
 from outreach.services import outreach_add_targets, signature_record
@@ -44,7 +44,7 @@ class Entry:
 
 
 def _person(plan, number, values, people):
-    person = _person_fields(plan, number, values, email_required=False)
+    person = person_fields(plan, number, values, email_required=False)
     email = person.get("email")
     if not email:
         return {}
@@ -60,7 +60,7 @@ def _person(plan, number, values, people):
 
 def _signers(plan, number, values, people, organisations, ask):
     person = _person(plan, number, values, people)
-    organisation = _organisation_fields(plan, number, values)
+    organisation = organisation_fields(plan, number, values)
     if ask.signers == Ask.Signers.INDIVIDUALS and organisation:
         organisation, affiliation = None, organisation.get("name", "")
     else:
@@ -100,10 +100,10 @@ def plan_signatures(table, mapping, options, *, ask, progress=None):
     if ask is None:
         plan.error(0, "", "", ASK_NEEDED)
         return plan
-    _resolve_day_first(plan, table, mapping, {"signed_at"})
+    resolve_day_first(plan, table, mapping, {"signed_at"})
     organisations, people, signers = OrganisationIndex(), {}, {}
-    for number, values in _rows(plan, table, mapping, progress):
-        display_name = _clean(
+    for number, values in data_rows(plan, table, mapping, progress):
+        display_name = clean_cell(
             plan,
             number,
             values,
@@ -111,11 +111,11 @@ def plan_signatures(table, mapping, options, *, ask, progress=None):
             clean.clean_name,
             limit=Signature._meta.get_field("display_name").max_length,
         )
-        role = _clean(plan, number, values, "role", clean.clean_text, limit=150)
-        country = _clean(plan, number, values, "country", clean.clean_country)
-        signed_at = _date(plan, number, values, "signed_at")
+        role = clean_cell(plan, number, values, "role", clean.clean_text, limit=150)
+        country = clean_cell(plan, number, values, "country", clean.clean_country)
+        signed_at = date_cell(plan, number, values, "signed_at")
         public = (
-            _clean(plan, number, values, "public", clean.clean_yes_no)
+            clean_cell(plan, number, values, "public", clean.clean_yes_no)
             if "public" in values
             else options.public
         )
@@ -153,7 +153,7 @@ def plan_signatures(table, mapping, options, *, ask, progress=None):
 
 
 def _match_people(plan, people):
-    existing = _existing_contacts(people)
+    existing = existing_contacts(people)
     for entry in plan.entries:
         if entry.person:
             entry.contact = existing.get(entry.person["email"])
@@ -169,7 +169,7 @@ def _contact_for(entry, record, user, created):
             contact._history_user = user
             contact.save()
             created[email] = contact
-            _remember_created(record, Contact, [contact])
+            remember_created(record, Contact, [contact])
         entry.contact = created[email]
     return entry.contact
 
@@ -210,7 +210,7 @@ def write_signatures(plan, record, user):
             by=user,
         )
         if entry.outcome == "new":
-            _remember_created(record, Signature, [signature])
+            remember_created(record, Signature, [signature])
 
     _each_row(plan, plan.entries, write)
 
@@ -221,13 +221,13 @@ def plan_invites(table, mapping, options, *, ask, progress=None):
         plan.error(0, "", "", ASK_NEEDED)
         return plan
     organisations, people, targets = OrganisationIndex(), {}, {}
-    for number, values in _rows(plan, table, mapping, progress):
+    for number, values in data_rows(plan, table, mapping, progress):
         stage = (
-            _clean(plan, number, values, "stage", clean.clean_choice, choices=STAGE_CHOICES)
+            clean_cell(plan, number, values, "stage", clean.clean_choice, choices=STAGE_CHOICES)
             or options.stage
         )
         person = _person(plan, number, values, people)
-        organisation = _organisation_fields(plan, number, values)
+        organisation = organisation_fields(plan, number, values)
         if number in plan.invalid_rows:
             continue
         if not organisation and not person:
@@ -274,7 +274,7 @@ def write_invites(plan, record, user):
         added = outreach_add_targets(
             ask=record.ask, organisations=organisations, contacts=contacts, stage=stage, by=user
         )
-        _remember_created(record, Outreach, added.added)
+        remember_created(record, Outreach, added.added)
 
 
 PLANNERS = {"signatures": plan_signatures, "invites": plan_invites}

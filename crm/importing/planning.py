@@ -245,7 +245,7 @@ def _cells(plan, table, row, mapping):
     return values
 
 
-def _clean(plan, row, values, name, cleaner, **kwargs):
+def clean_cell(plan, row, values, name, cleaner, **kwargs):
     header, cell = values.get(name, ("", ""))
     try:
         return cleaner(cell, **kwargs)
@@ -254,7 +254,7 @@ def _clean(plan, row, values, name, cleaner, **kwargs):
         return ""
 
 
-def _date(plan, row, values, name):
+def date_cell(plan, row, values, name):
     header, cell = values.get(name, ("", ""))
     parsed, warning = clean.parse_date(cell, day_first=plan.day_first)
     if warning:
@@ -262,10 +262,10 @@ def _date(plan, row, values, name):
     return parsed
 
 
-def _person_fields(plan, row, values, *, email_required):
+def person_fields(plan, row, values, *, email_required):
     fields = {
-        "email": _clean(plan, row, values, "email", clean.clean_email, required=email_required),
-        "first_name": _clean(
+        "email": clean_cell(plan, row, values, "email", clean.clean_email, required=email_required),
+        "first_name": clean_cell(
             plan,
             row,
             values,
@@ -273,7 +273,7 @@ def _person_fields(plan, row, values, *, email_required):
             clean.clean_name,
             limit=_limit(Contact, "first_name"),
         ),
-        "last_name": _clean(
+        "last_name": clean_cell(
             plan, row, values, "last_name", clean.clean_name, limit=_limit(Contact, "last_name")
         ),
     }
@@ -293,10 +293,12 @@ def _person_fields(plan, row, values, *, email_required):
     return fields
 
 
-def _organisation_fields(plan, row, values, *, name_key="organisation"):
+def organisation_fields(plan, row, values, *, name_key="organisation"):
     prefix = "organisation_" if name_key == "organisation" else ""
-    name = _clean(plan, row, values, name_key, clean.clean_name, limit=_limit(Organisation, "name"))
-    acronym = _clean(
+    name = clean_cell(
+        plan, row, values, name_key, clean.clean_name, limit=_limit(Organisation, "name")
+    )
+    acronym = clean_cell(
         plan,
         row,
         values,
@@ -306,7 +308,7 @@ def _organisation_fields(plan, row, values, *, name_key="organisation"):
     )
     if name and not acronym:
         name, acronym = clean.split_acronym(name)
-    website = _clean(
+    website = clean_cell(
         plan,
         row,
         values,
@@ -318,7 +320,7 @@ def _organisation_fields(plan, row, values, *, name_key="organisation"):
     return {k: v for k, v in fields.items() if v}
 
 
-def _resolve_day_first(plan, table, mapping, date_fields):
+def resolve_day_first(plan, table, mapping, date_fields):
     if plan.options.day_first is not None:
         plan.day_first = plan.options.day_first
         return
@@ -341,7 +343,7 @@ def _resolve_day_first(plan, table, mapping, date_fields):
     plan.day_first = proposed
 
 
-def _rows(plan, table, mapping, progress):
+def data_rows(plan, table, mapping, progress):
     plan.rows = len(table.rows)
     plan.blank = table.blank
     for index, row in enumerate(table.rows):
@@ -357,13 +359,13 @@ def _rows(plan, table, mapping, progress):
 
 def plan_contacts(table, mapping, options, *, progress=None):
     plan = Plan(kind="contacts", options=options)
-    _resolve_day_first(plan, table, mapping, {"since"})
+    resolve_day_first(plan, table, mapping, {"since"})
     by_email = {}
-    for number, values in _rows(plan, table, mapping, progress):
-        fields = _person_fields(plan, number, values, email_required=True)
-        fields["country"] = _clean(plan, number, values, "country", clean.clean_country)
+    for number, values in data_rows(plan, table, mapping, progress):
+        fields = person_fields(plan, number, values, email_required=True)
+        fields["country"] = clean_cell(plan, number, values, "country", clean.clean_country)
         # A number without a prefix is read in the person's country, else the default.
-        fields["phone"] = _clean(
+        fields["phone"] = clean_cell(
             plan,
             number,
             values,
@@ -371,7 +373,7 @@ def plan_contacts(table, mapping, options, *, progress=None):
             clean.clean_phone,
             region=fields["country"] or options.phone_region,
         )
-        fields["preferred_language"] = _clean(
+        fields["preferred_language"] = clean_cell(
             plan,
             number,
             values,
@@ -380,14 +382,14 @@ def plan_contacts(table, mapping, options, *, progress=None):
             choices=settings.LANGUAGES,
         )
         for name in ("expertise", "notes"):
-            fields[name] = _clean(
+            fields[name] = clean_cell(
                 plan, number, values, name, clean.clean_text, limit=_limit(Contact, name)
             )
-        organisation = _organisation_fields(plan, number, values)
-        role = _clean(
+        organisation = organisation_fields(plan, number, values)
+        role = clean_cell(
             plan, number, values, "role", clean.clean_text, limit=_limit(Affiliation, "role")
         )
-        since = _date(plan, number, values, "since")
+        since = date_cell(plan, number, values, "since")
         if number in plan.invalid_rows:
             continue
         draft = by_email.get(fields["email"])
@@ -408,7 +410,7 @@ def plan_contacts(table, mapping, options, *, progress=None):
     return plan
 
 
-def _existing_contacts(emails):
+def existing_contacts(emails):
     found = {}
     emails = list(emails)
     for start in range(0, len(emails), CHUNK):
@@ -430,7 +432,7 @@ def _affiliations_of(contact_ids):
 
 def _match_contacts(plan, drafts):
     policy = plan.options.policy
-    existing = _existing_contacts(d.fields["email"] for d in drafts)
+    existing = existing_contacts(d.fields["email"] for d in drafts)
     affiliations = _affiliations_of(c.pk for c in existing.values())
     organisations = OrganisationIndex() if any(d.pending_organisation for d in drafts) else None
     for draft in drafts:
@@ -479,17 +481,19 @@ def plan_organisations(table, mapping, options, *, progress=None):
     plan = Plan(kind="organisations", options=options)
     index = OrganisationIndex()
     seen = set()
-    for number, values in _rows(plan, table, mapping, progress):
-        fields = _organisation_fields(plan, number, values, name_key="name")
-        fields["kind"] = _clean(
+    for number, values in data_rows(plan, table, mapping, progress):
+        fields = organisation_fields(plan, number, values, name_key="name")
+        fields["kind"] = clean_cell(
             plan, number, values, "kind", clean.clean_choice, choices=Organisation.Kind.choices
         )
-        fields["country"] = _clean(plan, number, values, "country", clean.clean_country)
-        fields["city"] = _clean(
+        fields["country"] = clean_cell(plan, number, values, "country", clean.clean_country)
+        fields["city"] = clean_cell(
             plan, number, values, "city", clean.clean_name, limit=_limit(Organisation, "city")
         )
-        fields["email"] = _clean(plan, number, values, "email", clean.clean_email, required=False)
-        fields["notes"] = _clean(plan, number, values, "notes", clean.clean_text)
+        fields["email"] = clean_cell(
+            plan, number, values, "email", clean.clean_email, required=False
+        )
+        fields["notes"] = clean_cell(plan, number, values, "notes", clean.clean_text)
         if not fields.get("name") and number not in plan.invalid_rows:
             header, cell = values.get("name", ("", ""))
             plan.error(number, header or "name", cell, ORGANISATION_NAME_MISSING)

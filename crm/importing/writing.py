@@ -87,7 +87,7 @@ def write_organisations(plan, record, user):
     _apply_changes(
         record, Organisation, [d for d in plan.organisations if d.changes and not d.is_new], user
     )
-    _remember_created(record, Organisation, created)
+    remember_created(record, Organisation, created)
     return created
 
 
@@ -98,7 +98,7 @@ def write_contacts(plan, record, user):
     for draft, contact in zip(new_drafts, contacts, strict=True):
         draft.instance = contact
     _apply_changes(record, Contact, [d for d in plan.contacts if d.changes], user)
-    _remember_created(record, Contact, contacts)
+    remember_created(record, Contact, contacts)
 
     affiliations = [
         Affiliation(
@@ -112,7 +112,7 @@ def write_contacts(plan, record, user):
         if d.new_affiliation and d.outcome in ("new", "updated")
     ]
     created = _history(affiliations, Affiliation, user)
-    _remember_created(record, Affiliation, created)
+    remember_created(record, Affiliation, created)
     role_updates = [d.affiliation_role_update for d in plan.contacts if d.affiliation_role_update]
     if role_updates:
         existing = Affiliation.objects.in_bulk([pk for pk, _old, _new in role_updates])
@@ -163,7 +163,7 @@ def _apply_changes(record, model, drafts, user):
     ImportChange.objects.bulk_create(changes, batch_size=BATCH)
 
 
-def _remember_created(record, model, instances):
+def remember_created(record, model, instances):
     if instances:
         ids = record.created_ids.setdefault(_label(model), [])
         ids.extend(i.pk for i in instances)

@@ -13,7 +13,7 @@ def test_a_contact_saved_meanwhile_with_the_same_email_gives_one_contact_and_a_r
     # The import looked before someone else saved ana@example.org: its read finds
     # nothing, and its write then meets the other contact.
     Contact.objects.create(first_name="Ana", email="ANA@example.org")
-    monkeypatch.setattr(planning, "_existing_contacts", lambda emails: {})
+    monkeypatch.setattr(planning, "existing_contacts", lambda emails: {})
     data = csv_bytes(
         [["E-mail", "First name"], ["b@example.org", "Ben"], ["ana@example.org", "Ana"]]
     )
