@@ -184,3 +184,26 @@ def test_files_of_unfinished_imports_are_dropped_after_a_while(staff_client):
     assert bytes(old.data) == b""
     assert bytes(ImportRecord.objects.latest("pk").data) == DATA
     assert staff_client.get(reverse("imports:mapping", args=[old.pk])).status_code == 302
+
+
+def test_the_records_an_import_created_and_changed_are_listed(staff_client):
+    Contact.objects.create(first_name="Old", email="old@example.org")
+    data = csv_bytes(
+        [
+            ["Email", "Last name", "Organisation"],
+            ["old@example.org", "Timer", ""],
+            ["new@example.org", "Comer", "Liga"],
+        ]
+    )
+    _upload(staff_client, data=data)
+    record = ImportRecord.objects.get()
+    _map(staff_client, record)
+    staff_client.post(reverse("imports:confirm", args=[record.pk]), {})
+
+    page = staff_client.get(reverse("imports:records", args=[record.pk]))
+
+    assert page.status_code == 200
+    text = page.text
+    assert "Created contacts" in text and "Comer" in text
+    assert "Created organisations" in text and "Liga" in text
+    assert "last_name: (blank)" in text and "last_name: Timer" in text
