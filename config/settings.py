@@ -296,3 +296,10 @@ PUBLIC_SIGN_RATE_PER_IP = env("PUBLIC_SIGN_RATE_PER_IP", "20/3600")
 PUBLIC_SIGN_RATE_PER_EMAIL = env("PUBLIC_SIGN_RATE_PER_EMAIL", "5/3600")
 # How long a confirmation link works (seconds).
 PUBLIC_SIGN_CONFIRM_MAX_AGE = int(env("PUBLIC_SIGN_CONFIRM_MAX_AGE", str(7 * 24 * 3600)))
+
+# Spreadsheet import limits (bigger files are refused with a clear message, 413 in the UI).
+IMPORT_MAX_BYTES = int(env("IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
+IMPORT_MAX_UNCOMPRESSED_BYTES = int(env("IMPORT_MAX_UNCOMPRESSED_BYTES", str(100 * 1024 * 1024)))
+IMPORT_MAX_ROWS = int(env("IMPORT_MAX_ROWS", "200000"))
+# Files of imports left unfinished are dropped after this many days (they hold personal data).
+IMPORT_KEEP_FILES_DAYS = int(env("IMPORT_KEEP_FILES_DAYS", "2"))

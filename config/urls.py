@@ -15,5 +15,6 @@ urlpatterns = [
     path("s/", include("outreach.urls_public")),
     path("api/v1/reports/", include("outreach.api")),
     path("", include("crm.urls")),
+    path("imports/", include("crm.urls_import")),
     path("", include("outreach.urls")),
 ]

@@ -1,7 +1,19 @@
 from django.contrib import admin
+from import_export.admin import ImportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
-from crm.models import Affiliation, ConsentRecord, Contact, Organisation, SavedView, Tag
+from crm.models import (
+    Affiliation,
+    ConsentRecord,
+    Contact,
+    ImportChange,
+    ImportRecord,
+    Organisation,
+    SavedMapping,
+    SavedView,
+    Tag,
+)
+from crm.resources import ContactImportResource, OrganisationImportResource
 
 TIMESTAMPS = ("created_at", "updated_at")
 
@@ -25,7 +37,9 @@ class ConsentInline(admin.TabularInline):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(SimpleHistoryAdmin):
+class OrganisationAdmin(ImportMixin, SimpleHistoryAdmin):
+    resource_classes = [OrganisationImportResource]
+    skip_admin_log = True  # the ImportRecord and the history are the audit trail
     list_display = ("name", "acronym", "kind", "country", "city", "domain", "updated_at")
     list_filter = ("kind", "country", "tags")
     search_fields = ("name", "acronym", "domain", "email", "city")
@@ -41,7 +55,9 @@ class OrganisationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Contact)
-class ContactAdmin(SimpleHistoryAdmin):
+class ContactAdmin(ImportMixin, SimpleHistoryAdmin):
+    resource_classes = [ContactImportResource]
+    skip_admin_log = True  # the ImportRecord and the history are the audit trail
     list_display = (
         "__str__",
         "email",
@@ -81,3 +97,64 @@ class SavedViewAdmin(admin.ModelAdmin):
     list_filter = ("list",)
     search_fields = ("name", "user__username")
     list_select_related = ("user",)
+
+
+class ImportChangeInline(admin.TabularInline):
+    model = ImportChange
+    extra = 0
+    can_delete = False
+    readonly_fields = ("model", "object_id", "before", "after")
+
+
+@admin.register(ImportRecord)
+class ImportRecordAdmin(admin.ModelAdmin):
+    list_display = ("file_name", "kind", "status", "created_by", "created_at", "committed_at")
+    list_filter = ("kind", "status")
+    search_fields = ("file_name", "sha256")
+    list_select_related = ("created_by",)
+    readonly_fields = (
+        "kind",
+        "status",
+        "created_by",
+        "created_at",
+        "committed_at",
+        "undone_at",
+        "file_name",
+        "sha256",
+        "ask",
+        "options",
+        "headers",
+        "mapping",
+        "counts",
+        "errors",
+        "warnings",
+        "records_created",
+        "message",
+    )
+    exclude = ("data", "progress_done", "progress_total", "created_ids")
+    inlines = [ImportChangeInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description="records created")
+    def records_created(self, record):
+        # The ids can run to the hundred thousand: the wizard lists them page by page.
+        return ", ".join(f"{label}: {len(ids)}" for label, ids in record.created_ids.items())
+
+
+@admin.register(ImportChange)
+class ImportChangeAdmin(admin.ModelAdmin):
+    list_display = ("record", "model", "object_id")
+    list_filter = ("model",)
+    list_select_related = ("record",)
+    readonly_fields = ("record", "model", "object_id", "before", "after")
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(SavedMapping)
+class SavedMappingAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "created_by", "created_at")
+    list_filter = ("kind",)

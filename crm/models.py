@@ -378,3 +378,116 @@ class SavedView(models.Model):
             self.List.CONTACTS: "crm:contact-list",
         }[self.list]
         return f"{reverse(url_name)}?{self.query}" if self.query else reverse(url_name)
+
+
+class ImportRecord(models.Model):
+    """One spreadsheet import: who brought which file, what they chose, what happened,
+    and what it wrote (so it can be listed and undone)."""
+
+    class Kind(models.TextChoices):
+        CONTACTS = "contacts", _("Contacts with their organisation")
+        ORGANISATIONS = "organisations", _("Organisations")
+        SIGNATURES = "signatures", _("Signatures for an ask")
+        INVITES = "invites", _("Invite list for an ask")
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", _("Uploaded")
+        PREVIEWING = "previewing", _("Checking")
+        PREVIEWED = "previewed", _("Checked")
+        COMMITTING = "committing", _("Importing")
+        COMMITTED = "committed", _("Imported")
+        REFUSED = "refused", _("Not imported")
+        FAILED = "failed", _("Failed")
+        UNDONE = "undone", _("Undone")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status, default=Status.UPLOADED, db_index=True
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="imports",
+        verbose_name=_("by"),
+    )
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True, db_index=True)
+    committed_at = models.DateTimeField(_("imported at"), null=True, blank=True)
+    undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
+    file_name = models.CharField(_("file name"), max_length=255)
+    sha256 = models.CharField(_("SHA-256 of the file"), max_length=64)
+    # The uploaded file, kept only until it is imported or abandoned.
+    data = models.BinaryField(_("file"), blank=True, editable=False)
+    ask = models.ForeignKey(
+        "outreach.Ask", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    options = models.JSONField(_("options"), default=dict, blank=True)
+    headers = models.JSONField(_("columns of the file"), default=list, blank=True)
+    mapping = models.JSONField(_("column mapping"), default=list, blank=True)
+    counts = models.JSONField(_("counts"), default=dict, blank=True)
+    errors = models.JSONField(_("invalid rows"), default=list, blank=True)
+    warnings = models.JSONField(_("warnings"), default=list, blank=True)
+    # {"crm.contact": [ids], ...}: what this import created, for listing and undo.
+    created_ids = models.JSONField(_("records created"), default=dict, blank=True)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    message = models.TextField(_("message"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.file_name} ({self.created_at:%Y-%m-%d %H:%M})"
+
+    def get_absolute_url(self):
+        return reverse("imports:detail", args=[self.pk])
+
+    @property
+    def is_running(self):
+        return self.status in (self.Status.PREVIEWING, self.Status.COMMITTING)
+
+    @property
+    def percent(self):
+        if not self.progress_total:
+            return 0
+        return min(100, round(100 * self.progress_done / self.progress_total))
+
+
+class ImportChange(models.Model):
+    """A record an import updated: the values before and after, to list and restore."""
+
+    record = models.ForeignKey(ImportRecord, on_delete=models.CASCADE, related_name="changes")
+    model = models.CharField(max_length=60)  # "crm.contact"
+    object_id = models.BigIntegerField()
+    before = models.JSONField(default=dict)
+    after = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["pk"]
+        indexes = [models.Index(fields=["model", "object_id"], name="importchange_object")]
+
+    def __str__(self):
+        return f"{self.model} {self.object_id}"
+
+
+class SavedMapping(models.Model):
+    """A column mapping kept to reuse with the next file from the same source."""
+
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=20, choices=ImportRecord.Kind)
+    # {"header as in the file": "field"}
+    columns = models.JSONField(default=dict)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "name"], name="savedmapping_unique_name"),
+        ]
+
+    def __str__(self):
+        return self.name

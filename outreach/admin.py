@@ -1,8 +1,10 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from import_export.admin import ImportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
+from crm.importing.admin_forms import AskImportMixin
 from outreach.models import (
     STAGE_ORDER,
     Activity,
@@ -17,6 +19,7 @@ from outreach.models import (
     Signature,
     StatementVersion,
 )
+from outreach.resources import InviteImportResource, SignatureImportResource
 from outreach.services import (
     ask_text_edit_check,
     outreach_change_stage,
@@ -165,7 +168,8 @@ def _move_to(stage):
 
 
 @admin.register(Outreach)
-class OutreachAdmin(SimpleHistoryAdmin):
+class OutreachAdmin(AskImportMixin, ImportMixin, SimpleHistoryAdmin):
+    resource_classes = [InviteImportResource]
     list_display = (
         "target_name",
         "ask",
@@ -213,7 +217,8 @@ def withdraw_signatures(modeladmin, request, queryset):
 
 
 @admin.register(Signature)
-class SignatureAdmin(SimpleHistoryAdmin):
+class SignatureAdmin(AskImportMixin, ImportMixin, SimpleHistoryAdmin):
+    resource_classes = [SignatureImportResource]
     list_display = (
         "display_name",
         "ask",

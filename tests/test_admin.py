@@ -11,6 +11,8 @@ pytestmark = pytest.mark.django_db
 
 MODELS = sorted((model._meta.app_label, model._meta.model_name) for model in admin.site._registry)
 OUR_APPS = {"crm", "outreach"}
+# Written only by the import itself: the admin shows them but does not add them.
+RECORDS_OF_WHAT_HAPPENED = {("crm", "importrecord"), ("crm", "importchange")}
 
 
 def test_every_model_of_our_apps_is_in_the_admin():
@@ -35,7 +37,7 @@ def test_changelist_and_add_pages_answer(client, superuser, app_label, model_nam
 
     assert changelist.status_code == 200
     assert add.status_code in (200, 403)  # 403 only where adding is switched off
-    if app_label in OUR_APPS:
+    if app_label in OUR_APPS and (app_label, model_name) not in RECORDS_OF_WHAT_HAPPENED:
         assert add.status_code == 200
 
 

@@ -1,0 +1,112 @@
+from django import forms
+
+from crm.importing.mapping import FIELDS
+from crm.importing.planning import POLICIES
+from crm.models import ImportRecord, SavedMapping
+from outreach.models import Ask
+
+POLICY_CHOICES = [
+    ("fill", "Fill blanks only: existing values are kept"),
+    ("overwrite", "Overwrite: the file's values replace existing ones"),
+    ("skip", "Skip existing records: leave them as they are"),
+]
+DATE_CHOICES = [
+    ("day", "Day first (05/09/2023 is 5 September)"),
+    ("month", "Month first (05/09/2023 is 9 May)"),
+]
+ASK_NEEDED = "Choose the ask these signatures or invitations are for."
+assert [p for p, _ in POLICY_CHOICES] == list(POLICIES)
+
+
+class UploadForm(forms.Form):
+    kind = forms.ChoiceField(label="What the file holds", choices=ImportRecord.Kind.choices)
+    file = forms.FileField(
+        label="Spreadsheet",
+        help_text="CSV (any common encoding, comma, semicolon or tab) or Excel .xlsx.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.tsv,.xlsx"}),
+    )
+    ask = forms.ModelChoiceField(
+        label="Ask",
+        queryset=Ask.objects.all(),
+        required=False,
+        help_text="For signatures and invite lists.",
+    )
+    sheet = forms.CharField(
+        label="Sheet",
+        required=False,
+        help_text="For a workbook: the sheet to read (the first one when empty).",
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") in ("signatures", "invites") and not data.get("ask"):
+            self.add_error("ask", ASK_NEEDED)
+        return data
+
+
+class MappingForm(forms.Form):
+    """One select per column of the file, then the options of the import."""
+
+    policy = forms.ChoiceField(
+        label="Records that already exist", choices=POLICY_CHOICES, widget=forms.RadioSelect
+    )
+    dates = forms.ChoiceField(
+        label="Dates like 05/09/2023", choices=DATE_CHOICES, widget=forms.RadioSelect
+    )
+    save_as = forms.CharField(
+        label="Save this mapping as",
+        required=False,
+        max_length=100,
+        help_text="Give it a name to reuse it with the next file from the same source.",
+    )
+
+    def __init__(self, *args, record, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.record = record
+        choices = [("", "— ignore this column —"), *FIELDS[record.kind]]
+        self.column_names = []
+        for index, header in enumerate(record.headers):
+            name = f"column_{index}"
+            self.fields[name] = forms.ChoiceField(
+                label=header or f"Column {index + 1}", choices=choices, required=False
+            )
+            self.column_names.append(name)
+
+    def column_fields(self):
+        return [self[name] for name in self.column_names]
+
+    def clean(self):
+        data = super().clean()
+        chosen = [data.get(name) for name in self.column_names]
+        used = [field for field in chosen if field]
+        duplicates = {field for field in used if used.count(field) > 1}
+        labels = dict(FIELDS[self.record.kind])
+        for name, field in zip(self.column_names, chosen, strict=True):
+            if field in duplicates:
+                self.add_error(name, f"“{labels[field]}” is chosen for more than one column.")
+        if self.record.kind == "contacts" and "email" not in used:
+            raise forms.ValidationError("Choose the column that holds the e-mail address.")
+        if self.record.kind == "organisations" and "name" not in used:
+            raise forms.ValidationError("Choose the column that holds the organisation's name.")
+        data["mapping"] = chosen
+        return data
+
+    def save_mapping(self, user):
+        name = self.cleaned_data.get("save_as")
+        if not name:
+            return None
+        columns = {
+            header: field
+            for header, field in zip(self.record.headers, self.cleaned_data["mapping"], strict=True)
+            if header
+        }
+        saved, _ = SavedMapping.objects.update_or_create(
+            kind=self.record.kind, name=name, defaults={"columns": columns, "created_by": user}
+        )
+        return saved
+
+
+class ConfirmForm(forms.Form):
+    skip_invalid = forms.BooleanField(
+        label="Import the valid rows and skip the invalid ones listed above", required=False
+    )

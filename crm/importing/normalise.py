@@ -1,0 +1,275 @@
+"""Cleaning one cell. Each cleaner returns the value to store, or raises Invalid with
+the reason shown to the user; dates never raise (a bad date is a warning)."""
+
+import datetime
+import re
+from functools import cache
+
+import phonenumbers
+from dateutil import parser as dateparser
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils import translation
+from django_countries import countries
+
+from crm.importing.mapping import header_key
+from crm.text import normalise_email, normalise_name
+
+EMAIL_MISSING = "A contact needs an e-mail address."
+EMAIL_INVALID = "“{value}” is not a valid e-mail address."
+EMAIL_TOO_LONG = "The e-mail address is longer than {limit} characters."
+TOO_LONG = "{length} characters; at most {limit} fit (nothing is cut off)."
+COUNTRY_UNKNOWN = "“{value}” is not a country code or a country name we know."
+PHONE_INVALID = (
+    "“{value}” is not a phone number (for one without a country prefix, {region} is assumed)."
+)
+DATE_UNREADABLE = "“{value}” is not a date; left empty."
+CHOICE_UNKNOWN = "“{value}” is not one of: {choices}."
+YES_NO_UNKNOWN = "“{value}” is neither yes nor no."
+
+
+class Invalid(Exception):
+    """This cell makes the row invalid; the message says why."""
+
+
+# Exports neutralise cells a spreadsheet would run by prefixing a quote ('=1+1); an
+# import takes the quote off again, so export -> import gives back what was stored.
+_NEUTRALISED = ("'=", "'+", "'-", "'@", "'\t", "'\r")
+
+
+def text(value):
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()
+    if value is None:
+        return ""
+    value = str(value)
+    if value.startswith(_NEUTRALISED):
+        return value[1:]
+    return value
+
+
+def clean_email(value, *, required=True, limit=254):
+    email = normalise_email(text(value))
+    if not email:
+        if required:
+            raise Invalid(EMAIL_MISSING)
+        return ""
+    if len(email) > limit:
+        raise Invalid(EMAIL_TOO_LONG.format(limit=limit))
+    try:
+        validate_email(email)
+    except ValidationError as error:
+        raise Invalid(EMAIL_INVALID.format(value=text(value).strip())) from error
+    return email
+
+
+def clean_name(value, *, limit):
+    """NFC, whitespace collapsed; too long is invalid, never truncated. A name that
+    starts with '=' stays as typed: it is data."""
+    name = normalise_name(text(value))
+    if len(name) > limit:
+        raise Invalid(TOO_LONG.format(length=len(name), limit=limit))
+    return name
+
+
+def clean_text(value, *, limit=None):
+    result = text(value).strip()
+    if limit is not None and len(result) > limit:
+        raise Invalid(TOO_LONG.format(length=len(result), limit=limit))
+    return result
+
+
+def split_full_name(value):
+    """'Ana María López' -> ('Ana', 'María López'); one word is a first name."""
+    name = normalise_name(text(value))
+    first, _, last = name.partition(" ")
+    return first, last
+
+
+def split_acronym(name):
+    """'European Digital Rights (EDRi)' -> ('European Digital Rights', 'EDRi')."""
+    match = re.fullmatch(r"(.+?)\s*\(([^()]{1,40})\)", name)
+    if match:
+        return match.group(1).strip(), match.group(2).strip()
+    return name, ""
+
+
+# Names people write that are not in the country list as such.
+_COUNTRY_EXTRAS = {
+    "uk": "GB",
+    "great britain": "GB",
+    "england": "GB",
+    "scotland": "GB",
+    "wales": "GB",
+    "usa": "US",
+    "u s a": "US",
+    "us": "US",
+    "united states of america": "US",
+    "holland": "NL",
+    "the netherlands": "NL",
+    "nederland": "NL",
+    "deutschland": "DE",
+    "belgie": "BE",
+    "belgique": "BE",
+    "belgien": "BE",
+    "espana": "ES",
+    "schweiz": "CH",
+    "suisse": "CH",
+    "svizzera": "CH",
+    "osterreich": "AT",
+    "czech republic": "CZ",
+    "russia": "RU",
+    "south korea": "KR",
+    "korea": "KR",
+    "turkey": "TR",
+    "ivory coast": "CI",
+}
+
+
+@cache
+def _country_index():
+    index = {}
+    for language in ("en", "fr", "de", "nl", "es"):
+        with translation.override(language):
+            for code, name in countries:
+                index.setdefault(header_key(name), code)
+    for name, code in _COUNTRY_EXTRAS.items():
+        index[header_key(name)] = code
+    for code in countries.countries:
+        index.setdefault(header_key(code), code)
+        alpha3 = countries.alpha3(code)
+        if alpha3:
+            index.setdefault(header_key(alpha3), code)
+    return index
+
+
+def clean_country(value):
+    raw = text(value).strip()
+    if not raw:
+        return ""
+    code = _country_index().get(header_key(raw))
+    if code is None:
+        raise Invalid(COUNTRY_UNKNOWN.format(value=raw))
+    return code
+
+
+def default_region():
+    return getattr(settings, "IMPORT_PHONE_REGION", None) or settings.PHONENUMBER_DEFAULT_REGION
+
+
+def clean_phone(value, *, region=None):
+    raw = text(value).strip()
+    if not raw:
+        return ""
+    region = region or default_region()
+    try:
+        number = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException as error:
+        raise Invalid(PHONE_INVALID.format(value=raw, region=region or "none")) from error
+    if not phonenumbers.is_possible_number(number):
+        raise Invalid(PHONE_INVALID.format(value=raw, region=region or "none"))
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+_ISO_DATE = re.compile(r"\s*\d{4}-\d{1,2}-\d{1,2}([ T].*)?\s*$")
+_NUMERIC_DATE = re.compile(r"\s*(\d{1,2})[./-](\d{1,2})[./-](\d{2,4})\b")
+
+
+def parse_date(value, *, day_first):
+    """Returns (datetime.date or datetime.datetime or None, warning or '').
+
+    ISO dates (2023-09-05) are read year-month-day whatever `day_first` says; date
+    cells of a workbook are dates already."""
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value, ""
+    raw = text(value).strip()
+    if not raw:
+        return None, ""
+    quick = _quick_date(raw, day_first)
+    if quick is not None:
+        return quick
+    try:
+        if _ISO_DATE.match(raw):
+            parsed = (
+                dateparser.isoparse(raw)
+                if "T" in raw
+                else dateparser.parse(raw, yearfirst=True, dayfirst=False)
+            )
+        else:
+            parsed = dateparser.parse(raw, dayfirst=bool(day_first), yearfirst=False)
+    except (ValueError, OverflowError):
+        return None, DATE_UNREADABLE.format(value=raw)
+    return parsed, ""
+
+
+_PLAIN_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})$")
+_PLAIN_NUMERIC = re.compile(r"(\d{1,2})[./-](\d{1,2})[./-](\d{4})$")
+
+
+def _quick_date(raw, day_first):
+    """The two shapes most files use, without dateutil's general parser (which reads
+    the rest): 2023-09-05, and 05/09/2023 (05.09.2023, 05-09-2023)."""
+    match = _PLAIN_ISO.match(raw)
+    if match:
+        year, month, day = (int(g) for g in match.groups())
+    else:
+        match = _PLAIN_NUMERIC.match(raw)
+        if not match:
+            return None
+        first, second, year = (int(g) for g in match.groups())
+        day, month = (first, second) if day_first else (second, first)
+    try:
+        return datetime.date(year, month, day), ""
+    except ValueError:
+        return None, DATE_UNREADABLE.format(value=raw)
+
+
+def propose_day_first(values):
+    """True when some date in the file can only be day-first (25/12/2023), False when
+    some can only be month-first (12/25/2023), None when the file does not say (or
+    says both)."""
+    day_first = month_first = False
+    for value in values:
+        if not isinstance(value, str):
+            continue
+        match = _NUMERIC_DATE.match(value)
+        if not match:
+            continue
+        first, second = int(match.group(1)), int(match.group(2))
+        if first > 12 >= second:
+            day_first = True
+        elif second > 12 >= first:
+            month_first = True
+        if day_first and month_first:
+            return None
+    if day_first != month_first:
+        return day_first
+    return None
+
+
+_YES = {"yes", "y", "true", "1", "x", "oui", "ja", "si", "sí", "agreed", "ok"}
+_NO = {"no", "n", "false", "0", "non", "nein", "nee", "", "-"}
+
+
+def clean_yes_no(value):
+    raw = text(value).strip().casefold()
+    if raw in _YES or raw.startswith(("yes", "oui", "ja ", "si ", "sí ")):
+        return True
+    if raw in _NO or raw.startswith(("no ", "non ", "nein", "nee ")):
+        return False
+    raise Invalid(YES_NO_UNKNOWN.format(value=text(value).strip()))
+
+
+def clean_choice(value, choices):
+    """Match a value against TextChoices by value or label, any case."""
+    raw = text(value).strip()
+    if not raw:
+        return ""
+    key = header_key(raw)
+    for choice_value, label in choices:
+        if key in (header_key(choice_value), header_key(label)):
+            return choice_value
+    raise Invalid(
+        CHOICE_UNKNOWN.format(value=raw, choices=", ".join(str(lbl) for _, lbl in choices))
+    )

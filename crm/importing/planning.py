@@ -1,0 +1,525 @@
+"""Rows -> Plan: every row cleaned, deduplicated within the file and matched against the
+database, before anything is written. Planning reads; it never writes."""
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+
+from crm.importing import normalise as clean
+from crm.importing.normalise import Invalid
+from crm.models import Affiliation, Contact, Organisation, website_domain
+
+CELL_COUNT = "This row has {cells} cells; the header has {headers}."
+ORGANISATION_NAME_MISSING = "An organisation needs a name."
+SIGNER_MISSING = "Name an organisation or give the person's e-mail."
+
+# Reads of existing records go in chunks of this many values (SQLite's variable limit).
+CHUNK = 900
+
+POLICIES = ("fill", "overwrite", "skip")
+
+
+@dataclass
+class Options:
+    policy: str = "fill"
+    day_first: bool | None = None
+    skip_invalid: bool = False
+    phone_region: str | None = None
+    stage: str = "prospect"  # invites
+    public: bool = False  # signatures: when the file has no consent column
+
+    def as_dict(self):
+        return dict(self.__dict__)
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str
+    value: str
+    reason: str
+
+    def as_dict(self):
+        return dict(self.__dict__)
+
+
+@dataclass(eq=False)  # compared by identity: two drafts are never "equal"
+class OrganisationDraft:
+    """An organisation the import will create, or an existing one it matched."""
+
+    fields: dict
+    instance: Organisation | None = None
+    changes: dict = field(default_factory=dict)  # existing: field -> new value
+    before: dict = field(default_factory=dict)
+    rows: list = field(default_factory=list)
+    outcome: str = ""
+    matched: bool = False  # found in the database (rather than created by this import)
+
+    def __post_init__(self):
+        self.matched = self.instance is not None
+
+    @property
+    def is_new(self):
+        return not self.matched
+
+
+@dataclass(eq=False)
+class ContactDraft:
+    row: int
+    fields: dict
+    instance: Contact | None = None
+    changes: dict = field(default_factory=dict)
+    before: dict = field(default_factory=dict)
+    organisation: OrganisationDraft | None = None
+    role: str = ""
+    since: object = None
+    outcome: str = ""  # new, updated, unchanged, skipped
+    new_affiliation: bool = False
+    make_primary: bool = False
+    affiliation_role_update: tuple | None = None  # (affiliation id, old role, new role)
+    pending_organisation: dict = field(default_factory=dict)
+
+
+@dataclass
+class Plan:
+    kind: str
+    options: Options
+    rows: int = 0
+    blank: int = 0
+    errors: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
+    invalid_rows: set = field(default_factory=set)
+    merged: int = 0
+    contacts: list = field(default_factory=list)  # ContactDraft, one per e-mail
+    organisations: list = field(default_factory=list)  # OrganisationDraft
+    # signatures / invites: one entry per valid row
+    entries: list = field(default_factory=list)
+    day_first: bool | None = None
+
+    def error(self, row, column, value, reason):
+        self.errors.append(RowError(row, column, clean.text(value)[:200], reason))
+        self.invalid_rows.add(row)
+
+    def warn(self, row, column, value, reason):
+        self.warnings.append(
+            {"row": row, "column": column, "value": clean.text(value)[:200], "reason": reason}
+        )
+
+    def counts(self):
+        outcomes = {"new": 0, "updated": 0, "unchanged": 0, "skipped": 0}
+        if self.kind == "organisations":
+            drafts = self.organisations
+        elif self.kind == "contacts":
+            drafts = self.contacts
+        else:
+            drafts = self.entries
+        for draft in drafts:
+            outcomes[draft.outcome] = outcomes.get(draft.outcome, 0) + 1
+        organisations_new = sum(1 for o in self.organisations if o.is_new)
+        return {
+            "rows": self.rows,
+            "blank": self.blank,
+            **outcomes,
+            "merged": self.merged,
+            "invalid": len(self.invalid_rows),
+            "organisations_new": organisations_new,
+            "organisations_matched": len(self.organisations) - organisations_new,
+        }
+
+
+def _limit(model, name):
+    return model._meta.get_field(name).max_length
+
+
+def _name_key(value):
+    return clean.header_key(value) if value else ""
+
+
+class OrganisationIndex:
+    """Existing and planned organisations by normalised name, acronym and website domain:
+    'European Digital Rights (EDRi)', 'EDRi' and 'European Digital Rights' are one."""
+
+    def __init__(self):
+        self.by_key = {}
+        self.by_domain = {}
+        self.drafts = []  # the organisations this file names, in order
+        self._listed = set()
+        for organisation in Organisation.objects.all().only(*ORGANISATION_FIELDS, "domain"):
+            draft = OrganisationDraft(fields={}, instance=organisation)
+            self._register(draft, organisation.name, organisation.acronym, organisation.domain)
+
+    def _register(self, draft, name, acronym, domain):
+        for key in (_name_key(name), _name_key(acronym)):
+            if key:
+                self.by_key.setdefault(key, draft)
+        if domain:
+            self.by_domain.setdefault(domain, draft)
+
+    def find(self, name, acronym, domain):
+        for key in (_name_key(name), _name_key(acronym)):
+            if key and key in self.by_key:
+                return self.by_key[key]
+        if domain and domain in self.by_domain:
+            return self.by_domain[domain]
+        return None
+
+    def resolve(self, fields, *, policy, row):
+        """The draft for this organisation, created (and registered) when unknown."""
+        name, acronym = fields.get("name", ""), fields.get("acronym", "")
+        domain = website_domain(fields.get("website", ""))
+        draft = self.find(name, acronym, domain)
+        if draft is None:
+            draft = OrganisationDraft(fields=dict(fields))
+        else:
+            _apply(draft, fields, policy=policy)
+        if id(draft) not in self._listed:
+            self._listed.add(id(draft))
+            self.drafts.append(draft)
+        draft.rows.append(row)
+        self._register(draft, name, acronym, domain)
+        return draft
+
+
+ORGANISATION_FIELDS = ["name", "acronym", "kind", "country", "city", "website", "email", "notes"]
+CONTACT_FIELDS = [
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "country",
+    "preferred_language",
+    "expertise",
+    "notes",
+]
+
+
+def _current(draft, name):
+    if name in draft.changes:
+        return draft.changes[name]
+    if draft.instance is not None:
+        value = getattr(draft.instance, name)
+        return "" if value is None else str(value)
+    return draft.fields.get(name, "")
+
+
+def _apply(draft, fields, *, policy):
+    """Merge `fields` into a draft: blanks never erase; 'fill' sets only what is blank,
+    'overwrite' sets what differs, 'skip' leaves existing records alone."""
+    for name, value in fields.items():
+        if value in ("", None):
+            continue
+        current = _current(draft, name)
+        if draft.instance is None:
+            if not current or policy == "overwrite":
+                draft.fields[name] = value
+            continue
+        if policy == "skip" or str(value) == current:
+            continue
+        if current and policy == "fill":
+            continue
+        if name not in draft.before:
+            original = getattr(draft.instance, name)
+            draft.before[name] = "" if original is None else str(original)
+        if str(value) == draft.before[name]:
+            draft.changes.pop(name, None)
+        else:
+            draft.changes[name] = value
+
+
+# --- cleaning a row -----------------------------------------------------------------------
+
+
+def _cells(plan, table, row, mapping):
+    if len(row.cells) != len(table.headers):
+        plan.error(
+            row.number,
+            "",
+            f"{len(row.cells)} cells",
+            CELL_COUNT.format(cells=len(row.cells), headers=len(table.headers)),
+        )
+        return None
+    values = {}
+    for header, name, cell in zip(table.headers, mapping, row.cells, strict=True):
+        if name and name not in values:
+            values[name] = (header, cell)
+    return values
+
+
+def clean_cell(plan, row, values, name, cleaner, **kwargs):
+    header, cell = values.get(name, ("", ""))
+    try:
+        return cleaner(cell, **kwargs)
+    except Invalid as error:
+        plan.error(row, header or name, cell, str(error))
+        return ""
+
+
+def date_cell(plan, row, values, name):
+    header, cell = values.get(name, ("", ""))
+    parsed, warning = clean.parse_date(cell, day_first=plan.day_first)
+    if warning:
+        plan.warn(row, header, cell, warning)
+    return parsed
+
+
+def person_fields(plan, row, values, *, email_required):
+    fields = {
+        "email": clean_cell(plan, row, values, "email", clean.clean_email, required=email_required),
+        "first_name": clean_cell(
+            plan,
+            row,
+            values,
+            "first_name",
+            clean.clean_name,
+            limit=_limit(Contact, "first_name"),
+        ),
+        "last_name": clean_cell(
+            plan, row, values, "last_name", clean.clean_name, limit=_limit(Contact, "last_name")
+        ),
+    }
+    if "full_name" in values and not (fields["first_name"] or fields["last_name"]):
+        first, last = clean.split_full_name(values["full_name"][1])
+        header = values["full_name"][0]
+        for key, part in (("first_name", first), ("last_name", last)):
+            if len(part) > _limit(Contact, key):
+                plan.error(
+                    row,
+                    header,
+                    values["full_name"][1],
+                    clean.TOO_LONG.format(length=len(part), limit=_limit(Contact, key)),
+                )
+            else:
+                fields[key] = part
+    return fields
+
+
+def organisation_fields(plan, row, values, *, name_key="organisation"):
+    prefix = "organisation_" if name_key == "organisation" else ""
+    name = clean_cell(
+        plan, row, values, name_key, clean.clean_name, limit=_limit(Organisation, "name")
+    )
+    acronym = clean_cell(
+        plan,
+        row,
+        values,
+        f"{prefix}acronym",
+        clean.clean_name,
+        limit=_limit(Organisation, "acronym"),
+    )
+    if name and not acronym:
+        name, acronym = clean.split_acronym(name)
+    website = clean_cell(
+        plan,
+        row,
+        values,
+        f"{prefix}website",
+        clean.clean_text,
+        limit=_limit(Organisation, "website"),
+    )
+    fields = {"name": name, "acronym": acronym, "website": website}
+    return {k: v for k, v in fields.items() if v}
+
+
+def resolve_day_first(plan, table, mapping, date_fields):
+    if plan.options.day_first is not None:
+        plan.day_first = plan.options.day_first
+        return
+    columns = [i for i, name in enumerate(mapping) if name in date_fields]
+    if not columns:
+        return
+    values = (row.cells[i] for row in table.rows for i in columns if i < len(row.cells))
+    proposed = clean.propose_day_first(values)
+    if proposed is None:
+        proposed = True
+        plan.warnings.append(
+            {
+                "row": 0,
+                "column": "",
+                "value": "",
+                "reason": "Dates such as 05/09/2023 could be read either way; they were read "
+                "day first. Choose month first if the file is American.",
+            }
+        )
+    plan.day_first = proposed
+
+
+def data_rows(plan, table, mapping, progress):
+    plan.rows = len(table.rows)
+    plan.blank = table.blank
+    for index, row in enumerate(table.rows):
+        if progress and index % 2000 == 0:
+            progress(index, plan.rows)
+        values = _cells(plan, table, row, mapping)
+        if values is not None:
+            yield row.number, values
+
+
+# --- contacts -----------------------------------------------------------------------------
+
+
+def plan_contacts(table, mapping, options, *, progress=None):
+    plan = Plan(kind="contacts", options=options)
+    resolve_day_first(plan, table, mapping, {"since"})
+    by_email = {}
+    for number, values in data_rows(plan, table, mapping, progress):
+        fields = person_fields(plan, number, values, email_required=True)
+        fields["country"] = clean_cell(plan, number, values, "country", clean.clean_country)
+        # A number without a prefix is read in the person's country, else the default.
+        fields["phone"] = clean_cell(
+            plan,
+            number,
+            values,
+            "phone",
+            clean.clean_phone,
+            region=fields["country"] or options.phone_region,
+        )
+        fields["preferred_language"] = clean_cell(
+            plan,
+            number,
+            values,
+            "preferred_language",
+            clean.clean_choice,
+            choices=settings.LANGUAGES,
+        )
+        for name in ("expertise", "notes"):
+            fields[name] = clean_cell(
+                plan, number, values, name, clean.clean_text, limit=_limit(Contact, name)
+            )
+        organisation = organisation_fields(plan, number, values)
+        role = clean_cell(
+            plan, number, values, "role", clean.clean_text, limit=_limit(Affiliation, "role")
+        )
+        since = date_cell(plan, number, values, "since")
+        if number in plan.invalid_rows:
+            continue
+        draft = by_email.get(fields["email"])
+        if draft is None:
+            draft = ContactDraft(row=number, fields={})
+            by_email[fields["email"]] = draft
+            draft.pending_organisation = organisation
+        else:
+            plan.merged += 1
+            if organisation and not draft.pending_organisation:
+                draft.pending_organisation = organisation
+        _apply(draft, fields, policy="fill")
+        draft.role = draft.role or role
+        draft.since = draft.since or (since.date() if hasattr(since, "date") else since)
+    if progress:
+        progress(plan.rows, plan.rows)
+    _match_contacts(plan, list(by_email.values()))
+    return plan
+
+
+def existing_contacts(emails):
+    found = {}
+    emails = list(emails)
+    for start in range(0, len(emails), CHUNK):
+        chunk = emails[start : start + CHUNK]
+        for contact in Contact.objects.filter(email__in=chunk):
+            found[contact.email] = contact
+    return found
+
+
+def _affiliations_of(contact_ids):
+    found = {}
+    contact_ids = list(contact_ids)
+    for start in range(0, len(contact_ids), CHUNK):
+        chunk = contact_ids[start : start + CHUNK]
+        for affiliation in Affiliation.objects.filter(contact_id__in=chunk):
+            found.setdefault(affiliation.contact_id, []).append(affiliation)
+    return found
+
+
+def _match_contacts(plan, drafts):
+    policy = plan.options.policy
+    existing = existing_contacts(d.fields["email"] for d in drafts)
+    affiliations = _affiliations_of(c.pk for c in existing.values())
+    organisations = OrganisationIndex() if any(d.pending_organisation for d in drafts) else None
+    for draft in drafts:
+        fields = draft.fields
+        instance = existing.get(fields["email"])
+        if instance is not None:
+            draft.fields = {}
+            draft.instance = instance
+            if policy == "skip":
+                draft.outcome = "skipped"
+                plan.contacts.append(draft)
+                continue
+            _apply(draft, {k: v for k, v in fields.items() if k != "email"}, policy=policy)
+        if draft.pending_organisation:
+            draft.organisation = organisations.resolve(
+                draft.pending_organisation, policy="fill", row=draft.row
+            )
+            _plan_affiliation(draft, affiliations.get(getattr(instance, "pk", None), []))
+        if instance is None:
+            draft.outcome = "new"
+        elif draft.changes or draft.new_affiliation or draft.affiliation_role_update:
+            draft.outcome = "updated"
+        else:
+            draft.outcome = "unchanged"
+        plan.contacts.append(draft)
+    if organisations is not None:
+        plan.organisations = organisations.drafts
+
+
+def _plan_affiliation(draft, existing):
+    organisation = draft.organisation
+    if not organisation.is_new:
+        for affiliation in existing:
+            if affiliation.organisation_id == organisation.instance.pk:
+                if draft.role and not affiliation.role:
+                    draft.affiliation_role_update = (affiliation.pk, "", draft.role)
+                return
+    draft.new_affiliation = True
+    draft.make_primary = not any(a.is_primary for a in existing)
+
+
+# --- organisations --------------------------------------------------------------------------
+
+
+def plan_organisations(table, mapping, options, *, progress=None):
+    plan = Plan(kind="organisations", options=options)
+    index = OrganisationIndex()
+    seen = set()
+    for number, values in data_rows(plan, table, mapping, progress):
+        fields = organisation_fields(plan, number, values, name_key="name")
+        fields["kind"] = clean_cell(
+            plan, number, values, "kind", clean.clean_choice, choices=Organisation.Kind.choices
+        )
+        fields["country"] = clean_cell(plan, number, values, "country", clean.clean_country)
+        fields["city"] = clean_cell(
+            plan, number, values, "city", clean.clean_name, limit=_limit(Organisation, "city")
+        )
+        fields["email"] = clean_cell(
+            plan, number, values, "email", clean.clean_email, required=False
+        )
+        fields["notes"] = clean_cell(plan, number, values, "notes", clean.clean_text)
+        if not fields.get("name") and number not in plan.invalid_rows:
+            header, cell = values.get("name", ("", ""))
+            plan.error(number, header or "name", cell, ORGANISATION_NAME_MISSING)
+        if number in plan.invalid_rows:
+            continue
+        draft = index.find(
+            fields.get("name"), fields.get("acronym"), website_domain(fields.get("website", ""))
+        )
+        if draft is not None and id(draft) in seen:
+            plan.merged += 1
+            _apply(draft, fields, policy="fill" if draft.is_new else options.policy)
+            continue
+        draft = index.resolve(fields, policy=options.policy, row=number)
+        seen.add(id(draft))
+    if progress:
+        progress(plan.rows, plan.rows)
+    for draft in index.drafts:
+        if draft.is_new:
+            draft.outcome = "new"
+        elif options.policy == "skip":
+            draft.changes = {}
+            draft.outcome = "skipped"
+        else:
+            draft.outcome = "updated" if draft.changes else "unchanged"
+    plan.organisations = index.drafts
+    return plan
+
+
+PLANNERS = {"contacts": plan_contacts, "organisations": plan_organisations}

@@ -1,0 +1,302 @@
+"""The import wizard: upload → mapping → preview → confirm → result, plus the history of
+imports, the records an import wrote, and undo. Long steps run as background tasks; the
+pages poll the ImportRecord, so a reload picks up where the import is."""
+
+import csv
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.functional import cached_property
+from django.views.generic import DetailView, FormView, ListView, View
+from django_htmx.http import HttpResponseClientRefresh
+
+from crm.importing import run
+from crm.importing.forms import ConfirmForm, MappingForm, UploadForm
+from crm.importing.mapping import FIELDS, guess_mapping, mapping_from_saved
+from crm.importing.normalise import propose_day_first
+from crm.importing.reading import FileUnreadable, check_size, read_table
+from crm.importing.undo import NOT_UNDOABLE, import_undo, undo_plan
+from crm.models import ImportRecord, SavedMapping
+from crm.permissions import StaffRequiredMixin
+from crm.tasks import import_commit, import_preview
+
+SAMPLE_ROWS = 3
+Status = ImportRecord.Status
+
+
+class ImportListView(StaffRequiredMixin, ListView):
+    template_name = "crm/import_list.html"
+    paginate_by = 25
+
+    def get_queryset(self):
+        return ImportRecord.objects.select_related("created_by", "ask").defer(
+            "data", "errors", "warnings", "created_ids", "headers", "mapping"
+        )
+
+
+class ImportUploadView(StaffRequiredMixin, FormView):
+    template_name = "crm/import_upload.html"
+    form_class = UploadForm
+
+    def get_initial(self):
+        return {"kind": self.request.GET.get("kind", "contacts")}
+
+    def form_valid(self, form):
+        run.forget_stale_files()
+        upload = form.cleaned_data["file"]
+        try:
+            check_size(upload.size)
+            data = upload.read()
+            table = read_table(data, filename=upload.name, sheet=form.cleaned_data["sheet"])
+        except FileUnreadable as error:
+            form.add_error("file", str(error))
+            response = self.form_invalid(form)
+            if error.too_large:
+                response.status_code = 413
+            return response
+        options = {"sheet": table.sheet} if table.sheet else {}
+        record = run.new_record(
+            kind=form.cleaned_data["kind"],
+            data=data,
+            file_name=upload.name,
+            user=self.request.user,
+            ask=form.cleaned_data["ask"],
+            options=options,
+        )
+        record.headers = table.headers
+        record.mapping = guess_mapping(table.headers, record.kind)
+        record.save(update_fields=["headers", "mapping"])
+        return redirect("imports:mapping", pk=record.pk)
+
+
+class RecordMixin(StaffRequiredMixin):
+    def get_record(self):
+        return get_object_or_404(ImportRecord, pk=self.kwargs["pk"])
+
+
+class ImportMappingView(RecordMixin, FormView):
+    template_name = "crm/import_mapping.html"
+    form_class = MappingForm
+
+    def dispatch(self, request, *args, **kwargs):
+        self.record = self.get_record()
+        if self.record.status not in (Status.UPLOADED, Status.PREVIEWED, Status.REFUSED):
+            return redirect(self.record)
+        if not self.record.data:
+            messages.warning(request, "The file of this import is no longer kept.")
+            return redirect(self.record)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        sheet = request.GET.get("sheet")
+        if sheet and sheet != self.record.options.get("sheet"):
+            return self._change_sheet(sheet)
+        return super().get(request, *args, **kwargs)
+
+    def _change_sheet(self, sheet):
+        record = self.record
+        previous = record.options.get("sheet")
+        record.options = {**record.options, "sheet": sheet}
+        try:
+            run.load(record)
+        except FileUnreadable as error:
+            messages.error(self.request, str(error))
+            record.options = {**record.options, "sheet": previous}
+        else:
+            record.save()
+        return redirect("imports:mapping", pk=record.pk)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "record": self.record}
+
+    def get_initial(self):
+        record = self.record
+        mapping = record.mapping
+        saved_pk = self.request.GET.get("saved")
+        if saved_pk:
+            saved = SavedMapping.objects.filter(pk=saved_pk, kind=record.kind).first()
+            if saved:
+                mapping = mapping_from_saved(record.headers, saved.columns, record.kind)
+        initial = {f"column_{i}": field for i, field in enumerate(mapping)}
+        initial["policy"] = record.options.get("policy", "fill")
+        day_first = record.options.get("day_first", self.proposed_day_first)
+        initial["dates"] = "month" if day_first is False else "day"
+        return initial
+
+    @cached_property
+    def proposed_day_first(self):
+        table = self._table()
+        return propose_day_first(cell for row in table.rows for cell in row.cells)
+
+    def _table(self):
+        if not hasattr(self, "_read"):
+            record = self.record
+            self._read = read_table(
+                bytes(record.data), filename=record.file_name, sheet=record.options.get("sheet")
+            )
+        return self._read
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        table = self._table()
+        samples = [row.cells for row in table.rows[:SAMPLE_ROWS]]
+        form = context["form"]
+        context.update(
+            record=self.record,
+            table=table,
+            columns=[
+                (field, [row[i] if i < len(row) else "" for row in samples])
+                for i, field in enumerate(form.column_fields())
+            ],
+            saved_mappings=SavedMapping.objects.filter(kind=self.record.kind),
+            proposed_day_first=self.proposed_day_first,
+        )
+        return context
+
+    def form_valid(self, form):
+        record = self.record
+        record.mapping = form.cleaned_data["mapping"]
+        record.options = {
+            **record.options,
+            "policy": form.cleaned_data["policy"],
+            "day_first": form.cleaned_data["dates"] == "day",
+        }
+        record.status = Status.PREVIEWING
+        record.progress_done, record.progress_total = 0, len(self._table().rows)
+        record.save()
+        if form.save_mapping(self.request.user):
+            messages.success(self.request, "Mapping saved for the next file.")
+        import_preview.enqueue(record.pk)
+        return redirect(record)
+
+
+class ImportDetailView(RecordMixin, DetailView):
+    """The preview, then the result: what the wizard shows after the mapping."""
+
+    template_name = "crm/import_detail.html"
+    context_object_name = "record"
+
+    def get_object(self, queryset=None):
+        return self.get_record()
+
+    def get_context_data(self, **kwargs):
+        record = self.object
+        labels = dict(FIELDS.get(record.kind, []))
+        return super().get_context_data(
+            confirm_form=ConfirmForm(),
+            errors_shown=record.errors[:200],
+            mapping=[
+                (header, labels.get(field, ""))
+                for header, field in zip(record.headers, record.mapping, strict=False)
+            ],
+            **kwargs,
+        )
+
+
+class ImportProgressView(RecordMixin, View):
+    """Polled by htmx while a step runs; reloads the page when it is done."""
+
+    def get(self, request, pk):
+        record = self.get_record()
+        if not record.is_running:
+            return HttpResponseClientRefresh()
+        return render(request, "crm/import_detail.html#progress", {"record": record})
+
+
+class ImportConfirmView(RecordMixin, View):
+    def post(self, request, pk):
+        record = self.get_record()
+        if record.status != Status.PREVIEWED or not record.data:
+            messages.warning(request, "This import cannot be confirmed in its current state.")
+            return redirect(record)
+        form = ConfirmForm(request.POST)
+        form.is_valid()
+        record.options = {**record.options, "skip_invalid": form.cleaned_data["skip_invalid"]}
+        record.status = Status.COMMITTING
+        record.progress_done = 0
+        record.save(update_fields=["options", "status", "progress_done"])
+        import_commit.enqueue(record.pk)
+        return redirect(record)
+
+
+class ImportErrorsCsvView(RecordMixin, View):
+    def get(self, request, pk):
+        record = self.get_record()
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="import-{record.pk}-errors.csv"'
+        response.write("\ufeff")  # so Excel reads it as UTF-8
+        writer = csv.writer(response)
+        writer.writerow(["row", "column", "value", "reason"])
+        for error in record.errors:
+            writer.writerow(
+                [error["row"], error["column"], _neutral(error["value"]), error["reason"]]
+            )
+        return response
+
+
+def _neutral(value):
+    # The error report is an export too: a cell a spreadsheet would run stays text.
+    if value and value[0] in "=+-@\t\r":
+        return "'" + value
+    return value
+
+
+class ImportRecordsView(RecordMixin, DetailView):
+    """What an import created and changed."""
+
+    template_name = "crm/import_records.html"
+    context_object_name = "record"
+
+    def get_object(self, queryset=None):
+        return self.get_record()
+
+    def get_context_data(self, **kwargs):
+        from django.apps import apps
+
+        record = self.object
+        created = [(label, ids) for label, ids in (record.created_ids or {}).items() if ids]
+        sections = []
+        for label, ids in created:
+            model = apps.get_model(label)
+            page = Paginator(ids, 50).get_page(self.request.GET.get(f"page_{label}"))
+            objects = model.objects.in_bulk(list(page.object_list))
+            sections.append(
+                {
+                    "label": model._meta.verbose_name_plural,
+                    "key": label,
+                    "page": page,
+                    "objects": [objects[i] for i in page.object_list if i in objects],
+                    "total": len(ids),
+                }
+            )
+        changes = Paginator(record.changes.all(), 50).get_page(self.request.GET.get("page"))
+        return super().get_context_data(sections=sections, changes=changes, **kwargs)
+
+
+class ImportUndoView(RecordMixin, DetailView):
+    template_name = "crm/import_undo.html"
+    context_object_name = "record"
+
+    def get_object(self, queryset=None):
+        return self.get_record()
+
+    def get_context_data(self, **kwargs):
+        plan = undo_plan(self.object) if self.object.status == Status.COMMITTED else None
+        return super().get_context_data(plan=plan, **kwargs)
+
+    def post(self, request, pk):
+        record = self.get_record()
+        try:
+            plan = import_undo(record=record, by=request.user)
+        except ValueError:
+            messages.error(request, NOT_UNDOABLE)
+            return redirect(record)
+        counts = plan.counts
+        messages.success(
+            request,
+            f"Import undone: {counts['remove']} record(s) removed, {counts['restore']} "
+            f"restored, {counts['kept']} kept because they changed since.",
+        )
+        return redirect(record)
