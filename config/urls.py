@@ -13,8 +13,9 @@ urlpatterns = [
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("s/", include("outreach.urls_public")),
-    path("api/v1/reports/", include("outreach.api")),
-    path("", include("crm.urls")),
+    path("api/", include("config.api_urls")),
+    path("profile/", include("accounts.urls")),
     path("imports/", include("crm.urls_import")),
+    path("", include("crm.urls")),
     path("", include("outreach.urls")),
 ]

@@ -14,8 +14,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_filters.widgets import DateRangeWidget
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
-from crm.models import Affiliation, Contact, Organisation, Tag
+from crm.models import Affiliation, ConsentRecord, Contact, Organisation, Tag
 from crm.search import filter_by_search
 from crm.widgets import use_quick_selects
 from outreach.models import Ask, Outreach, Signature, Stage
@@ -33,6 +35,13 @@ def country_choices():
 
 
 YES_NO = [("true", _("Yes")), ("false", _("No"))]
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class RecordFilter(django_filters.ModelChoiceFilter):
+    """Choose one record (a tag, an ask, a network); the API takes its id."""
+
+
 ANY = _("Any")
 
 
@@ -77,13 +86,13 @@ class _RecordFilter(django_filters.FilterSet):
     country = django_filters.ChoiceFilter(
         empty_label=ANY, label=_("Country"), choices=country_choices
     )
-    tag = django_filters.ModelChoiceFilter(
+    tag = RecordFilter(
         empty_label=ANY,
         label=_("Tag"),
         queryset=Tag.objects.filter(kind=Tag.Kind.LABEL),
         method="filter_tag",
     )
-    cause = django_filters.ModelChoiceFilter(
+    cause = RecordFilter(
         empty_label=ANY,
         label=_("Cause"),
         queryset=Tag.objects.filter(kind=Tag.Kind.CAUSE),
@@ -92,13 +101,13 @@ class _RecordFilter(django_filters.FilterSet):
     has_email = django_filters.ChoiceFilter(
         empty_label=ANY, label=_("Has an e-mail"), choices=YES_NO, method="filter_has_email"
     )
-    signed = django_filters.ModelChoiceFilter(
+    signed = RecordFilter(
         empty_label=ANY, label=_("Signed ask"), queryset=_ask_choices(), method="filter_signed"
     )
-    declined = django_filters.ModelChoiceFilter(
+    declined = RecordFilter(
         empty_label=ANY, label=_("Declined ask"), queryset=_ask_choices(), method="filter_declined"
     )
-    not_asked = django_filters.ModelChoiceFilter(
+    not_asked = RecordFilter(
         empty_label=ANY,
         label=_("Not yet asked for"),
         queryset=_ask_choices(),
@@ -159,7 +168,7 @@ class OrganisationFilter(_RecordFilter):
     kind = django_filters.ChoiceFilter(
         empty_label=ANY, label=_("Kind"), choices=Organisation.Kind.choices
     )
-    network = django_filters.ModelChoiceFilter(
+    network = RecordFilter(
         empty_label=ANY,
         label=_("Member of network"),
         queryset=Organisation.objects.filter(kind=Organisation.Kind.NETWORK),
@@ -224,7 +233,7 @@ class ContactFilter(_RecordFilter):
         choices=Organisation.Kind.choices,
         method="filter_kind",
     )
-    network = django_filters.ModelChoiceFilter(
+    network = RecordFilter(
         empty_label=ANY,
         label=_("Works at a member of network"),
         queryset=Organisation.objects.filter(kind=Organisation.Kind.NETWORK),
@@ -274,3 +283,31 @@ class ContactFilter(_RecordFilter):
 
     def filter_do_not_contact(self, queryset, name, value):
         return queryset.filter(do_not_contact=value == "true")
+
+
+class TagFilter(django_filters.FilterSet):
+    name = django_filters.CharFilter(lookup_expr="icontains")
+    sort = django_filters.OrderingFilter(fields=["name", "kind"])
+
+    class Meta:
+        model = Tag
+        fields = ["kind"]
+
+
+class AffiliationFilter(django_filters.FilterSet):
+    sort = django_filters.OrderingFilter(fields=["started_on", "ended_on"])
+
+    class Meta:
+        model = Affiliation
+        fields = ["contact", "organisation", "is_primary"]
+
+
+class ConsentRecordFilter(django_filters.FilterSet):
+    withdrawn = django_filters.BooleanFilter(
+        field_name="withdrawn_at", lookup_expr="isnull", exclude=True
+    )
+    sort = django_filters.OrderingFilter(fields=["given_at", "withdrawn_at"])
+
+    class Meta:
+        model = ConsentRecord
+        fields = ["contact", "purpose", "lawful_basis"]

@@ -31,7 +31,16 @@ CAMPAIGNER_WRITES = {
     ("outreach", "signature"),
 }
 # Apps whose administration is for admins only.
-ADMIN_APPS = {"auth", "axes", "django_tasks_db", "sessions", "contenttypes", "admin"}
+ADMIN_APPS = {
+    "auth",
+    "axes",
+    "accounts",
+    "knox",
+    "django_tasks_db",
+    "sessions",
+    "contenttypes",
+    "admin",
+}
 
 
 def _action(codename):

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from outreach.forms import PlainSelect
-from outreach.models import Ask, Campaign, Outreach, Signature, Stage
+from outreach.models import Activity, Ask, Campaign, Outreach, Signature, Stage
 
 
 class OutreachFilter(django_filters.FilterSet):
@@ -98,7 +98,7 @@ def _filter_kind(queryset, name, value):
     return queryset
 
 
-class PublicSignatureFilterSet(django_filters.FilterSet):
+class PublicSignatureFilter(django_filters.FilterSet):
     """The public list of signatories; its queryset is already limited to listed ones."""
 
     q = django_filters.CharFilter(method="search", label=_("Search"))
@@ -139,7 +139,7 @@ class PublicSignatureFilterSet(django_filters.FilterSet):
 YES_NO_ANY = forms.Select(choices=[("", "Any"), ("true", "Yes"), ("false", "No")])
 
 
-class SignatureFilterSet(django_filters.FilterSet):
+class SignatureFilter(django_filters.FilterSet):
     """Staff list of an ask's signatures."""
 
     q = django_filters.CharFilter(method="search", label="Search")
@@ -166,7 +166,16 @@ class SignatureFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Signature
-        fields = ["q", "status", "kind", "country", "source", "public", "awaiting_verification"]
+        fields = [
+            "ask",
+            "q",
+            "status",
+            "kind",
+            "country",
+            "source",
+            "public",
+            "awaiting_verification",
+        ]
 
     def search(self, queryset, name, value):
         return queryset.filter(
@@ -178,3 +187,22 @@ class SignatureFilterSet(django_filters.FilterSet):
 
     def filter_kind(self, queryset, name, value):
         return _filter_kind(queryset, name, value)
+
+
+class CampaignFilter(django_filters.FilterSet):
+    name = django_filters.CharFilter(lookup_expr="icontains")
+    sort = django_filters.OrderingFilter(fields=["name", "created_at"])
+
+    class Meta:
+        model = Campaign
+        fields = ["slug"]
+
+
+class ActivityFilter(django_filters.FilterSet):
+    occurred_after = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
+    occurred_before = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="lt")
+    sort = django_filters.OrderingFilter(fields=["occurred_at", "kind"])
+
+    class Meta:
+        model = Activity
+        fields = ["kind", "outreach", "organisation", "contact", "actor"]

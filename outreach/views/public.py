@@ -25,7 +25,7 @@ from crm.spreadsheets import neutralise_formula
 from crm.text import normalise_email
 from outreach import ratelimit
 from outreach.emails import send_sign_confirmation
-from outreach.filters import PublicSignatureFilterSet
+from outreach.filters import PublicSignatureFilter
 from outreach.forms import AS_ORGANISATION, SignForm, WithdrawForm
 from outreach.models import Ask
 from outreach.privacy import PRIVACY_NOTICE_VERSION, privacy_notice_text
@@ -67,7 +67,7 @@ def _client_address(request):
 
 def _statement_context(request, ask, lang, form=None):
     title, statement, text_language = ask.text_in(lang)
-    filterset = PublicSignatureFilterSet(request.GET, queryset=public_signatures(ask=ask))
+    filterset = PublicSignatureFilter(request.GET, queryset=public_signatures(ask=ask))
     signatures = filterset.qs if filterset.is_valid() else filterset.queryset.none()
     # A stable order, so no one is skipped or repeated from one page to the next.
     signatures = signatures.order_by(*(signatures.query.order_by or ["display_name"]), "pk")

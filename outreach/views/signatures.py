@@ -17,7 +17,7 @@ from crm.listing import FilteredListView
 from crm.models import Affiliation
 from crm.permissions import staff_required
 from crm.spreadsheets import neutralise_formula
-from outreach.filters import SignatureFilterSet
+from outreach.filters import SignatureFilter
 from outreach.forms import ReasonForm, SignatureListingForm, SnapshotForm
 from outreach.models import Ask, DeliverySnapshot, Signature
 from outreach.selectors import PUBLIC_FIELDS
@@ -53,7 +53,7 @@ STAFF_EXPORT_FIELDS = [
 
 class SignatureListView(FilteredListView):
     model = Signature
-    filterset_class = SignatureFilterSet
+    filterset_class = SignatureFilter
     template_name = "outreach/signature_list.html"
 
     def dispatch(self, request, *args, **kwargs):

@@ -368,9 +368,11 @@ def test_the_api_serves_the_same_series(staff_client, ask):
 
 
 def test_the_api_is_for_staff_only(client, ask):
-    assert client.get(API, {"ask": ask.slug}).status_code == 403
+    assert client.get(API, {"ask": ask.slug}).status_code == 401  # not signed in
     client.force_login(make_user("volunteer", is_staff=False))
     assert client.get(API, {"ask": ask.slug}).status_code == 403
+    client.force_login(make_user("newcomer", role=None))
+    assert client.get(API, {"ask": ask.slug}).status_code == 403  # no role, no reading
 
 
 def test_the_api_names_the_wrong_parameter(staff_client, ask):

@@ -1,0 +1,183 @@
+"""REST API v1 for organisations, contacts, affiliations, tags and consent records.
+
+Filters come from the same FilterSets as the staff lists (crm/filters.py); writes that
+span several rows go through the services.
+"""
+
+from django_countries.serializer_fields import CountryField
+from phonenumber_field.serializerfields import PhoneNumberField
+from rest_framework import serializers, viewsets
+from rest_framework.exceptions import ValidationError
+
+from crm.api_base import RolePermissions
+from crm.filters import (
+    AffiliationFilter,
+    ConsentRecordFilter,
+    ContactFilter,
+    OrganisationFilter,
+    TagFilter,
+)
+from crm.models import Affiliation, ConsentRecord, Contact, Organisation, Tag
+
+
+class StaffViewSet(viewsets.ModelViewSet):
+    permission_classes = [RolePermissions]
+
+
+# --- serializers --------------------------------------------------------------------
+
+
+class TagSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Tag
+        fields = ["id", "name", "kind"]
+
+
+class OrganisationSerializer(serializers.ModelSerializer):
+    country = CountryField(required=False, allow_blank=True)
+    tags = serializers.PrimaryKeyRelatedField(many=True, queryset=Tag.objects.all(), required=False)
+    member_of = serializers.PrimaryKeyRelatedField(
+        many=True, queryset=Organisation.objects.all(), required=False
+    )
+
+    class Meta:
+        model = Organisation
+        fields = [
+            "id",
+            "name",
+            "acronym",
+            "kind",
+            "country",
+            "city",
+            "website",
+            "domain",
+            "email",
+            "tags",
+            "member_of",
+            "notes",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["domain", "created_at", "updated_at"]
+
+
+class ContactSerializer(serializers.ModelSerializer):
+    country = CountryField(required=False, allow_blank=True)
+    phone = PhoneNumberField(required=False, allow_blank=True)
+    tags = serializers.PrimaryKeyRelatedField(many=True, queryset=Tag.objects.all(), required=False)
+
+    class Meta:
+        model = Contact
+        fields = [
+            "id",
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "preferred_language",
+            "country",
+            "expertise",
+            "do_not_contact",
+            "tags",
+            "notes",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+
+    def validate_email(self, value):
+        others = Contact.objects.filter(email=value)
+        if self.instance is not None:
+            others = others.exclude(pk=self.instance.pk)
+        if value and others.exists():
+            raise ValidationError("A contact with this e-mail already exists.")
+        return value
+
+    def validate(self, attrs):
+        merged = {**self._current(), **attrs}
+        if not (merged.get("first_name") or merged.get("last_name") or merged.get("email")):
+            raise ValidationError("A contact needs a name or an e-mail.")
+        return attrs
+
+    def _current(self):
+        if self.instance is None:
+            return {}
+        return {
+            "first_name": self.instance.first_name,
+            "last_name": self.instance.last_name,
+            "email": self.instance.email,
+        }
+
+
+class AffiliationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Affiliation
+        fields = ["id", "contact", "organisation", "role", "is_primary", "started_on", "ended_on"]
+
+    def validate(self, attrs):
+        started = attrs.get("started_on", getattr(self.instance, "started_on", None))
+        ended = attrs.get("ended_on", getattr(self.instance, "ended_on", None))
+        if started and ended and ended < started:
+            raise ValidationError({"ended_on": "An affiliation cannot end before it starts."})
+        return attrs
+
+
+class ConsentRecordSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ConsentRecord
+        fields = [
+            "id",
+            "contact",
+            "purpose",
+            "lawful_basis",
+            "given_at",
+            "withdrawn_at",
+            "source",
+            "text_version",
+        ]
+
+    def validate(self, attrs):
+        given = attrs.get("given_at", getattr(self.instance, "given_at", None))
+        withdrawn = attrs.get("withdrawn_at", getattr(self.instance, "withdrawn_at", None))
+        if given and withdrawn and withdrawn < given:
+            raise ValidationError(
+                {"withdrawn_at": "Consent cannot be withdrawn before it was given."}
+            )
+        return attrs
+
+
+# --- viewsets -----------------------------------------------------------------------
+
+
+class TagViewSet(StaffViewSet):
+    """OSDI: tags."""
+
+    queryset = Tag.objects.all()
+    serializer_class = TagSerializer
+    filterset_class = TagFilter
+
+
+class OrganisationViewSet(StaffViewSet):
+    queryset = Organisation.objects.prefetch_related("tags", "member_of")
+    serializer_class = OrganisationSerializer
+    filterset_class = OrganisationFilter
+
+
+class ContactViewSet(StaffViewSet):
+    """OSDI: people."""
+
+    queryset = Contact.objects.prefetch_related("tags")
+    serializer_class = ContactSerializer
+    filterset_class = ContactFilter
+
+
+class AffiliationViewSet(StaffViewSet):
+    queryset = Affiliation.objects.all()
+    serializer_class = AffiliationSerializer
+    filterset_class = AffiliationFilter
+
+
+class ConsentRecordViewSet(StaffViewSet):
+    queryset = ConsentRecord.objects.all()
+    serializer_class = ConsentRecordSerializer
+    filterset_class = ConsentRecordFilter
