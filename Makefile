@@ -7,7 +7,7 @@ PORT ?= 8000
 # A laptop default; production sets DEBUG=0 and a SECRET_KEY (see README).
 export DEBUG ?= 1
 
-.PHONY: run test lint format setup demo worker serve backup restore lock clean
+.PHONY: run test lint format setup demo worker serve backup restore lock clean loadtest
 
 run: setup demo
 	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C stops the web server and the task worker)"
@@ -76,6 +76,12 @@ backup: setup
 # stop the app first.
 restore: setup
 	$(PY) scripts/backup.py restore "$(FILE)"
+
+# The load test (docs/performance.md, "Load test"): builds 1,000,000 signatures once in
+# DATABASE_URL (PostgreSQL), runs `make serve` on 127.0.0.1:8011 and locust against it,
+# 50 users for 60 s then 200 concurrent signers, and checks the signatures. ~6 minutes.
+loadtest: setup
+	bash bench/loadtest.sh
 
 # Regenerates requirements.lock from pyproject.toml (needs network access to PyPI).
 lock: setup

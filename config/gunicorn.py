@@ -1,5 +1,6 @@
 """gunicorn settings for `make serve` and production; each value can be overridden by the
-environment (WEB_CONCURRENCY, PORT, HOST, GUNICORN_TIMEOUT)."""
+environment (WEB_CONCURRENCY, GUNICORN_THREADS, PORT, HOST, GUNICORN_TIMEOUT,
+GUNICORN_KEEPALIVE)."""
 
 import os
 
@@ -7,6 +8,8 @@ bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "4"))
 threads = int(os.environ.get("GUNICORN_THREADS", "2"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+# Seconds an idle kept-alive connection stays open (more behind a proxy that reuses them).
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "2"))
 # Restart workers now and then so that a slow leak cannot grow without bound.
 max_requests = 2000
 max_requests_jitter = 200

@@ -526,6 +526,23 @@ class Signature(TimestampedModel):
         ]
         indexes = [
             models.Index(fields=["ask", "status", "signed_at"], name="signature_ask_status_date"),
+            # The public statement page (docs/performance.md, "Load test"): its counts, its
+            # list in name order and its country filter read these alone, never the table.
+            models.Index(
+                fields=["ask", "organisation", "id"],
+                condition=Q(status="confirmed", awaiting_verification=False),
+                name="signature_counted",
+            ),
+            models.Index(
+                fields=["ask", "display_name", "id"],
+                condition=Q(status="confirmed", awaiting_verification=False, public=True),
+                name="signature_public_listing",
+            ),
+            models.Index(
+                fields=["ask", "country"],
+                condition=Q(status="confirmed", awaiting_verification=False, public=True),
+                name="signature_public_country",
+            ),
         ]
 
     def __str__(self):
