@@ -2,8 +2,9 @@
 imports call these so every change names who made it in the audit trail."""
 
 from django.db import transaction
+from django.utils import timezone
 
-from crm.models import Affiliation
+from crm.models import Affiliation, ConsentRecord
 
 
 def _attribute(instance, user):
@@ -89,3 +90,27 @@ def tag_remove(*, tag, model, ids):
     through, link = _tag_through(model)
     deleted, _ = through.objects.filter(tag=tag, **{f"{link}__in": ids}).delete()
     return deleted
+
+
+@transaction.atomic
+def consent_give(*, consent, by=None):
+    """Record a consent given (purpose, lawful basis, source, text version), validated
+    first. Raises ValidationError naming the field at fault; nothing is saved then."""
+    consent.withdrawn_at = None
+    consent.full_clean()
+    _attribute(consent, by)
+    consent.save()
+    return consent
+
+
+@transaction.atomic
+def consent_withdraw(*, consent, by=None, at=None):
+    """Mark a consent withdrawn now (or `at`). Withdrawing twice changes nothing. An
+    outreach consent withdrawn stops pipeline e-mails to the person (outreach.emails)."""
+    consent = ConsentRecord.objects.select_for_update().get(pk=consent.pk)
+    if consent.withdrawn_at is not None:
+        return consent
+    consent.withdrawn_at = max(at or timezone.now(), consent.given_at)
+    _attribute(consent, by)
+    consent.save(update_fields=["withdrawn_at"])
+    return consent
