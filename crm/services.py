@@ -114,3 +114,32 @@ def consent_withdraw(*, consent, by=None, at=None):
     _attribute(consent, by)
     consent.save(update_fields=["withdrawn_at"])
     return consent
+
+
+STOPPED_BY_LINK = "Stop e-mails link in a message"
+
+
+@transaction.atomic
+def consent_stop_outreach(*, contact, source=STOPPED_BY_LINK):
+    """The person asks for no more outreach e-mails: their standing outreach consents
+    are withdrawn; without one, an objection is recorded (legitimate interest since
+    they were added, withdrawn now), which stops the e-mails all the same. Returns the
+    latest outreach consent record."""
+    now = timezone.now()
+    records = ConsentRecord.objects.select_for_update().filter(
+        contact=contact, purpose=ConsentRecord.Purpose.OUTREACH
+    )
+    standing = list(records.filter(withdrawn_at=None))
+    for consent in standing:
+        consent_withdraw(consent=consent, at=now)
+    latest = records.order_by("-given_at", "-pk").first()
+    if latest is None or latest.withdrawn_at is None:
+        latest = ConsentRecord.objects.create(
+            contact=contact,
+            purpose=ConsentRecord.Purpose.OUTREACH,
+            lawful_basis=ConsentRecord.LawfulBasis.LEGITIMATE_INTEREST,
+            given_at=min(contact.created_at, now),
+            withdrawn_at=now,
+            source=source,
+        )
+    return latest
