@@ -146,3 +146,16 @@ def test_an_admin_erases_a_person_from_their_page(client, contact):
     assert Suppression.objects.count() == 1
     page = response.content.decode()
     assert "data is erased" in page and "noor" not in page.lower()
+
+
+def test_an_admin_suppresses_an_address_never_in_the_crm(client):
+    from crm.privacy import is_suppressed
+
+    client.force_login(make_user(role="admin", is_superuser=True))
+
+    response = client.post("/admin/crm/suppression/add/", {"email": "Objects@Example.org"})
+
+    assert response.status_code == 302
+    assert is_suppressed("objects@example.org")
+    again = client.post("/admin/crm/suppression/add/", {"email": "objects@example.org"})
+    assert "already suppressed" in again.content.decode()
