@@ -106,14 +106,41 @@ def consent_give(*, consent, by=None):
 @transaction.atomic
 def consent_withdraw(*, consent, by=None, at=None):
     """Mark a consent withdrawn now (or `at`). Withdrawing twice changes nothing. An
-    outreach consent withdrawn stops pipeline e-mails to the person (outreach.emails)."""
+    outreach consent withdrawn stops pipeline e-mails to the person (outreach.emails);
+    a consent to public listing withdrawn takes the signatures it covered, and the
+    person's individual signatures, off public lists (with the reason in their history)."""
     consent = ConsentRecord.objects.select_for_update().get(pk=consent.pk)
     if consent.withdrawn_at is not None:
         return consent
     consent.withdrawn_at = max(at or timezone.now(), consent.given_at)
     _attribute(consent, by)
     consent.save(update_fields=["withdrawn_at"])
+    if consent.purpose == ConsentRecord.Purpose.PUBLIC_LISTING:
+        _delist_signatures_of(consent, by)
     return consent
+
+
+LISTING_CONSENT_WITHDRAWN = "Consent to public listing withdrawn"
+
+
+def _delist_signatures_of(consent, by):
+    from django.db.models import Q
+
+    from outreach.models import Signature
+    from outreach.services import signature_change_listing
+
+    listed = Signature.objects.filter(
+        Q(listing_consent=consent) | Q(contact=consent.contact_id, organisation=None),
+        public=True,
+    )
+    for signature in listed:
+        signature_change_listing(
+            signature=signature,
+            display_name=signature.display_name,
+            public=False,
+            by=by,
+            reason=LISTING_CONSENT_WITHDRAWN,
+        )
 
 
 STOPPED_BY_LINK = "Stop e-mails link in a message"

@@ -159,3 +159,25 @@ def test_an_admin_suppresses_an_address_never_in_the_crm(client):
     assert is_suppressed("objects@example.org")
     again = client.post("/admin/crm/suppression/add/", {"email": "objects@example.org"})
     assert "already suppressed" in again.content.decode()
+
+
+def test_withdrawing_the_listing_consent_takes_the_name_off_public_lists(client, contact):
+    from outreach.models import Signature
+    from outreach.services import signature_record
+
+    consent = ConsentRecord.objects.create(
+        contact=contact, purpose="public_listing", given_at=timezone.now()
+    )
+    ask = make_ask(is_published=True)
+    signature = signature_record(ask=ask, contact=contact, display_name="Noor Haddad", public=True)
+    Signature.objects.filter(pk=signature.pk).update(listing_consent=consent)
+    signed_in(client, "campaigner")
+
+    client.post(f"/consents/{consent.pk}/withdraw/")
+
+    signature.refresh_from_db()
+    assert (signature.public, signature.status) == (False, "confirmed")
+    assert signature.history.latest().history_change_reason == (
+        "Consent to public listing withdrawn"
+    )
+    assert "Noor Haddad" not in client.get(f"/s/{ask.slug}/").content.decode()
