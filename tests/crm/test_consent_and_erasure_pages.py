@@ -181,3 +181,20 @@ def test_withdrawing_the_listing_consent_takes_the_name_off_public_lists(client,
         "Consent to public listing withdrawn"
     )
     assert "Noor Haddad" not in client.get(f"/s/{ask.slug}/").content.decode()
+
+
+def test_typing_in_an_erased_persons_email_again_warns_staff(client, contact):
+    from crm.privacy import subject_erase
+    from crm.views import ERASED_EMAIL_ADDED
+
+    subject_erase(contact=contact)
+    signed_in(client, "campaigner")
+
+    response = client.post(
+        "/contacts/new/",
+        {"first_name": "Noor", "last_name": "Haddad", "email": "noor@example.org"},
+        follow=True,
+    )
+
+    assert str(ERASED_EMAIL_ADDED) in response.content.decode().replace("&#x27;", "'")
+    assert Contact.objects.filter(email="noor@example.org").exists()
