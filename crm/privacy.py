@@ -12,6 +12,7 @@ import hmac
 import re
 from dataclasses import dataclass, field
 from hashlib import sha256
+from urllib.parse import quote_plus
 
 from django.apps import apps
 from django.conf import settings
@@ -254,7 +255,10 @@ def identifiers(contact):
     for part in (contact.first_name, contact.last_name):
         if len(part) >= 3:
             values.add(part)
-    return sorted((v.strip() for v in values if v and len(v.strip()) >= 3), key=len, reverse=True)
+    values = {v.strip() for v in values if v and len(v.strip()) >= 3}
+    # As written in a saved view's query string: "ana%40x.org", "Ana+Lima".
+    values |= {quote_plus(v) for v in values}
+    return sorted(values, key=len, reverse=True)
 
 
 def _pattern(needles):

@@ -3,6 +3,7 @@
 import datetime
 import io
 import json
+from urllib.parse import urlencode
 
 import pytest
 from django.apps import apps
@@ -37,7 +38,7 @@ pytestmark = pytest.mark.django_db
 FIRST, LAST = "Zephyrine", "Quackenbush"
 EMAIL = "zephyrine.q@example.org"
 PHONE = "+32470123456"
-NEEDLES = [FIRST, LAST, EMAIL, PHONE, PHONE.lstrip("+"), "470 12 34 56"]
+NEEDLES = [FIRST, LAST, EMAIL, PHONE, PHONE.lstrip("+"), "470 12 34 56", "zephyrine.q%40"]
 
 
 @pytest.fixture
@@ -117,6 +118,9 @@ def person(db):
         ask=ask, purpose="invitation", problems=[f"{FIRST} {LAST}: mailbox full"]
     )
     SavedView.objects.create(user=staff, list="contacts", name=LAST, query=f"q={LAST}")
+    SavedView.objects.create(
+        user=staff, list="contacts", name="By e-mail", query=urlencode({"q": EMAIL})
+    )
     LogEntry.objects.log_actions(
         user_id=staff.pk,
         queryset=[contact],
