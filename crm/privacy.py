@@ -380,11 +380,15 @@ def _plain(value):
     return str(value)
 
 
-def _row(obj, only=None):
+# Secrets of links and derived search columns: not data about the person.
+_NOT_EXPORTED = {"confirm_nonce", "withdraw_nonce", "search_text"}
+
+
+def _row(obj):
     return {
         f.attname: _plain(getattr(obj, f.attname))
         for f in obj._meta.concrete_fields
-        if only is None or f.name in only or f.primary_key
+        if f.name not in _NOT_EXPORTED
     }
 
 

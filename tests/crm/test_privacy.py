@@ -232,6 +232,7 @@ def test_the_export_holds_the_persons_rows_and_only_the_lines_that_mention_them(
     records = export["records"]
     assert export["person"]["email"] == EMAIL
     assert len(records["outreach.signature"]) == 2
+    assert "withdraw_nonce" not in records["outreach.signature"][0]
     summaries = {row["summary"] for row in records["outreach.activity"]}
     assert {f"Called {PHONE}", f"Wrote to {EMAIL}"} <= summaries
     assert records["crm.consentrecord"][0]["purpose"] == "outreach"
