@@ -338,3 +338,7 @@ IMPORT_MAX_UNCOMPRESSED_BYTES = int(env("IMPORT_MAX_UNCOMPRESSED_BYTES", str(100
 IMPORT_MAX_ROWS = int(env("IMPORT_MAX_ROWS", "200000"))
 # Files of imports left unfinished are dropped after this many days (they hold personal data).
 IMPORT_KEEP_FILES_DAYS = int(env("IMPORT_KEEP_FILES_DAYS", "2"))
+
+# Data protection (crm/privacy.py): contacts with no activity, signature or consent for
+# this many days are anonymised by `manage.py apply_retention`.
+RETENTION_DAYS = int(env("RETENTION_DAYS", str(3 * 365)))

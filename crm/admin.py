@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from import_export.admin import ImportMixin
 from simple_history.admin import SimpleHistoryAdmin
@@ -11,8 +12,10 @@ from crm.models import (
     Organisation,
     SavedMapping,
     SavedView,
+    Suppression,
     Tag,
 )
+from crm.privacy import email_digest
 from crm.resources import ContactImportResource, OrganisationImportResource
 
 TIMESTAMPS = ("created_at", "updated_at")
@@ -158,3 +161,44 @@ class ImportChangeAdmin(admin.ModelAdmin):
 class SavedMappingAdmin(admin.ModelAdmin):
     list_display = ("name", "kind", "created_by", "created_at")
     list_filter = ("kind",)
+
+
+class SuppressionForm(forms.ModelForm):
+    email = forms.EmailField(
+        label="E-mail",
+        help_text="Only a keyed hash of it is kept: imports and signings with it are reported.",
+    )
+
+    class Meta:
+        model = Suppression
+        fields = []
+
+    def clean_email(self):
+        digest = email_digest(self.cleaned_data["email"])
+        if Suppression.objects.filter(digest=digest).exists():
+            raise forms.ValidationError("This e-mail is already suppressed.")
+        return self.cleaned_data["email"]
+
+    def save(self, commit=True):
+        self.instance.digest = email_digest(self.cleaned_data["email"])
+        return super().save(commit)
+
+
+@admin.register(Suppression)
+class SuppressionAdmin(admin.ModelAdmin):
+    """Erased people's e-mails, as hashes. Add one for someone who objects before ever
+    being in the CRM; delete one to let an address be imported again."""
+
+    form = SuppressionForm
+    list_display = ("digest_start", "created_at", "matches", "last_matched_at")
+    readonly_fields = ("digest", "created_at", "matches", "last_matched_at")
+
+    @admin.display(description="hash")
+    def digest_start(self, obj):
+        return f"{obj.digest[:16]}…"
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_fields(self, request, obj=None):
+        return ["email"] if obj is None else list(self.readonly_fields)

@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from crm.models import Affiliation, Contact, Organisation, SavedView, Tag
+from crm.models import Affiliation, ConsentRecord, Contact, Organisation, SavedView, Tag
 from crm.widgets import use_quick_selects
 from outreach.models import Ask
 
@@ -285,3 +285,30 @@ class BulkActionForm(forms.Form):
         if data.get("scope") == "selected" and not data.get("selected"):
             raise forms.ValidationError(NOTHING_SELECTED, code="nothing_selected")
         return data
+
+
+class ConsentForm(forms.ModelForm):
+    """A consent given, as staff record it from what the person agreed to and where."""
+
+    class Meta:
+        model = ConsentRecord
+        fields = ["purpose", "lawful_basis", "given_at", "source", "text_version", "text"]
+        widgets = {
+            "given_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
+            "text": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {
+            "source": _("Where they agreed: “Reply to our e-mail”, “Conference form”…"),
+            "text_version": _("Which version of the notice they agreed to, if any."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["given_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"]
+
+
+class EraseForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("I understand: this person's data is erased everywhere and cannot be restored."),
+        error_messages={"required": _("Tick the box to confirm the erasure.")},
+    )

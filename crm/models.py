@@ -190,6 +190,9 @@ class Contact(TimestampedModel):
         Organisation, through="Affiliation", related_name="contacts", blank=True
     )
     notes = models.TextField(_("notes"), blank=True)
+    # Set when the person's data was erased on request or by the retention rule
+    # (crm.privacy): the row stays so counts hold, with nothing left that names them.
+    erased_at = models.DateTimeField(_("erased at"), null=True, blank=True, editable=False)
     # Folded names (both orders) and e-mail (crm.search.fold): what the search box looks in.
     search_text = SearchTextField(editable=False, blank=True, default="")
 
@@ -491,3 +494,21 @@ class SavedMapping(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class Suppression(models.Model):
+    """A person whose data was erased on request, kept only as a keyed hash of their
+    e-mail (crm.privacy.email_digest) so that an import or a public signing that brings
+    the address back is reported rather than silently re-creating them."""
+
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("erased at"), default=timezone.now)
+    # How often the address came back since (an import row or a public signing), and when.
+    matches = models.PositiveIntegerField(default=0)
+    last_matched_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Suppression {self.digest[:12]}…"

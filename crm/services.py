@@ -2,8 +2,9 @@
 imports call these so every change names who made it in the audit trail."""
 
 from django.db import transaction
+from django.utils import timezone
 
-from crm.models import Affiliation
+from crm.models import Affiliation, ConsentRecord
 
 
 def _attribute(instance, user):
@@ -89,3 +90,83 @@ def tag_remove(*, tag, model, ids):
     through, link = _tag_through(model)
     deleted, _ = through.objects.filter(tag=tag, **{f"{link}__in": ids}).delete()
     return deleted
+
+
+@transaction.atomic
+def consent_give(*, consent, by=None):
+    """Record a consent given (purpose, lawful basis, source, text version), validated
+    first. Raises ValidationError naming the field at fault; nothing is saved then."""
+    consent.withdrawn_at = None
+    consent.full_clean()
+    _attribute(consent, by)
+    consent.save()
+    return consent
+
+
+@transaction.atomic
+def consent_withdraw(*, consent, by=None, at=None):
+    """Mark a consent withdrawn now (or `at`). Withdrawing twice changes nothing. An
+    outreach consent withdrawn stops pipeline e-mails to the person (outreach.emails);
+    a consent to public listing withdrawn takes the signatures it covered, and the
+    person's individual signatures, off public lists (with the reason in their history)."""
+    consent = ConsentRecord.objects.select_for_update().get(pk=consent.pk)
+    if consent.withdrawn_at is not None:
+        return consent
+    consent.withdrawn_at = max(at or timezone.now(), consent.given_at)
+    _attribute(consent, by)
+    consent.save(update_fields=["withdrawn_at"])
+    if consent.purpose == ConsentRecord.Purpose.PUBLIC_LISTING:
+        _delist_signatures_of(consent, by)
+    return consent
+
+
+LISTING_CONSENT_WITHDRAWN = "Consent to public listing withdrawn"
+
+
+def _delist_signatures_of(consent, by):
+    from django.db.models import Q
+
+    from outreach.models import Signature
+    from outreach.services import signature_change_listing
+
+    listed = Signature.objects.filter(
+        Q(listing_consent=consent) | Q(contact=consent.contact_id, organisation=None),
+        public=True,
+    )
+    for signature in listed:
+        signature_change_listing(
+            signature=signature,
+            display_name=signature.display_name,
+            public=False,
+            by=by,
+            reason=LISTING_CONSENT_WITHDRAWN,
+        )
+
+
+STOPPED_BY_LINK = "Stop e-mails link in a message"
+
+
+@transaction.atomic
+def consent_stop_outreach(*, contact, source=STOPPED_BY_LINK):
+    """The person asks for no more outreach e-mails: their standing outreach consents
+    are withdrawn; without one, an objection is recorded (legitimate interest since
+    they were added, withdrawn now), which stops the e-mails all the same. Returns the
+    latest outreach consent record."""
+    now = timezone.now()
+    records = ConsentRecord.objects.select_for_update().filter(
+        contact=contact, purpose=ConsentRecord.Purpose.OUTREACH
+    )
+    standing = list(records.filter(withdrawn_at=None))
+    for consent in standing:
+        consent_withdraw(consent=consent, at=now)
+    latest = records.order_by("-given_at", "-pk").first()
+    if latest is None or latest.withdrawn_at is None:
+        latest = ConsentRecord.objects.create(
+            contact=contact,
+            purpose=ConsentRecord.Purpose.OUTREACH,
+            lawful_basis=ConsentRecord.LawfulBasis.LEGITIMATE_INTEREST,
+            given_at=min(contact.created_at, now),
+            withdrawn_at=now,
+            source=source,
+        )
+    return latest

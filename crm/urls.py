@@ -1,6 +1,6 @@
 from django.urls import path
 
-from crm import views
+from crm import views, views_privacy
 
 app_name = "crm"
 
@@ -55,4 +55,25 @@ urlpatterns = [
         name="saved-view-delete",
     ),
     path("search/", views.SearchView.as_view(), name="search"),
+    # Consent and data protection (crm/views_privacy.py)
+    path(
+        "contacts/<int:pk>/consents/new/",
+        views_privacy.ConsentCreateView.as_view(),
+        name="consent-create",
+    ),
+    path(
+        "consents/<int:pk>/withdraw/",
+        views_privacy.ConsentWithdrawView.as_view(),
+        name="consent-withdraw",
+    ),
+    path(
+        "contacts/<int:pk>/data/",
+        views_privacy.SubjectExportView.as_view(),
+        name="contact-data-export",
+    ),
+    path(
+        "contacts/<int:pk>/erase/",
+        views_privacy.SubjectEraseView.as_view(),
+        name="contact-erase",
+    ),
 ]

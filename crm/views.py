@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 from django.views.generic import CreateView, DetailView, TemplateView, UpdateView
 
@@ -18,9 +18,15 @@ from crm.forms import AffiliationForm, BulkActionForm, ContactForm, Organisation
 from crm.listing import FilteredListView
 from crm.models import Affiliation, Contact, Organisation, SavedView
 from crm.permissions import StaffRequiredMixin
+from crm.privacy import is_suppressed
 from crm.resources import ContactResource, OrganisationResource
 from crm.text import normalise_email
 from outreach.services import outreach_add_targets
+
+ERASED_EMAIL_ADDED = gettext_lazy(
+    "This e-mail belongs to a person whose data was erased on request. Keep this record "
+    "only if they asked to be in the CRM again; note when and how."
+)
 
 
 class _RecordListView(FilteredListView):
@@ -268,7 +274,13 @@ class ContactCreateView(_RecordFormMixin, CreateView):
         return context
 
     def save(self, instance, m2m, form):
+        was_erased = (
+            instance.email and "email" in form.changed_data and is_suppressed(instance.email)
+        )
         contact = services.contact_save(contact=instance, m2m=m2m, by=self.request.user)
+        if was_erased:
+            # Typed in by hand is a deliberate act, so it is saved; but not silently.
+            messages.warning(self.request, ERASED_EMAIL_ADDED)
         organisation = form.cleaned_data.get("organisation")
         if organisation:
             services.affiliation_save(

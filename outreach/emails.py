@@ -42,6 +42,8 @@ WRONG_STAGE = "entry is not at a stage for this message"
 REMINDERS_USED_UP = "every reminder the ask's cadence allows has been sent"
 NO_TEMPLATE = "no message in the contact's language, the ask's or the site's"
 
+STOP_EMAILS_FOOTER = "To receive no more e-mails about our statements: {link}"
+
 # Which entries each purpose is for.
 PURPOSE_STAGES = {
     Purpose.INVITATION: {Stage.PROSPECT, Stage.INVITED},
@@ -159,7 +161,14 @@ def render_message(*, entry, template, base_url=""):
         "ask_title": translated.title if translated else ask.title,
         "sign_link": base_url.rstrip("/") + ask.sign_path,
     }
-    return fill(template.subject, values), fill(template.body, values)
+    body = fill(template.body, values)
+    if contact is not None:
+        # Stopping must be as easy as it was for us to write: a link in every message.
+        link = base_url.rstrip("/") + reverse(
+            "public:stop-emails", args=[tokens.stop_emails_token(contact)]
+        )
+        body = f"{body.rstrip()}\n\n-- \n{STOP_EMAILS_FOOTER.format(link=link)}\n"
+    return fill(template.subject, values), body
 
 
 @transaction.atomic

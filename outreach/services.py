@@ -10,6 +10,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from crm.models import Affiliation, ConsentRecord, Contact, Organisation, website_domain
+from crm.privacy import is_suppressed, suppression_note_matches
 from crm.text import normalise_email, normalise_name
 from outreach import tokens
 from outreach.cadence import Cadence
@@ -503,6 +504,11 @@ VERSION_EDIT_NEEDS_ACK = (
 
 # The note on contacts and organisations the public form created (see the purge below).
 CREATED_BY_FORM = "Added by the public sign form."
+SIGNED_AFTER_ERASURE = (
+    "This e-mail belongs to a person whose data was erased on request earlier. They "
+    "signed again on the public form and confirmed by e-mail; the signature waits for "
+    "verification. Check that they want to be in the CRM again before verifying it."
+)
 
 # Addresses at these providers say nothing about which organisation someone works for.
 FREE_MAIL_DOMAINS = {
@@ -735,6 +741,15 @@ def signature_confirm(*, token):
         # and staff are told.
         return _note_other_signer(signature, contact)
     awaiting = checked and not previously_listed
+    if is_suppressed(contact.email):
+        # The person's data was erased on request, and they now sign again with the
+        # same address, proven by the link: a new, explicit act of theirs. It is kept,
+        # but held for staff to check before it is listed or counted, and staff are told.
+        awaiting = True
+        suppression_note_matches([contact.email])
+        Activity.objects.create(
+            kind=Activity.Kind.NOTE, contact=contact, summary=SIGNED_AFTER_ERASURE
+        )
     source = f"Public sign form: {signature.ask.slug}"
     consent = None
     if changes["public"]:

@@ -45,3 +45,21 @@ def read_withdraw_token(token):
     # A signatory may withdraw years later: this link does not expire, and stops
     # working once used (the signature is withdrawn and the nonce cleared).
     return read_token(token, salt=WITHDRAW_SALT)
+
+
+# "Stop e-mails" links in pipeline messages: they name a contact, never expire and may be
+# followed again (withdrawing twice changes nothing), so no nonce is needed.
+STOP_EMAILS_SALT = "crm.consent.stop-outreach-emails"
+
+
+def stop_emails_token(contact):
+    return signing.dumps({"c": contact.pk}, salt=STOP_EMAILS_SALT)
+
+
+def read_stop_emails_token(token):
+    """The contact id, or None for a forged or damaged token."""
+    try:
+        data = signing.loads(token, salt=STOP_EMAILS_SALT)
+    except signing.BadSignature:
+        return None
+    return data.get("c") if isinstance(data, dict) else None

@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from outreach.views import public
+from outreach.views import public, stop_emails
 
 app_name = "public"
 
@@ -19,4 +19,5 @@ urlpatterns = [
     re_path(rf"^{SLUG}/{LANG}/thanks/$", public.thanks, name="thanks"),
     re_path(rf"^{SLUG}/{LANG}/confirm/(?P<token>[-:\w]+)/$", public.confirm, name="confirm"),
     re_path(rf"^{SLUG}/{LANG}/withdraw/(?P<token>[-:\w]+)/$", public.withdraw, name="withdraw"),
+    re_path(r"^stop-emails/(?P<token>[-.:\w]+)/$", stop_emails.stop_emails, name="stop-emails"),
 ]

@@ -7,11 +7,16 @@ from django.conf import settings
 
 from crm.importing import normalise as clean
 from crm.importing.normalise import Invalid
-from crm.models import Affiliation, Contact, Organisation, website_domain
+from crm.models import Affiliation, Contact, Organisation, Suppression, website_domain
+from crm.privacy import digests_of
 
 CELL_COUNT = "This row has {cells} cells; the header has {headers}."
 ORGANISATION_NAME_MISSING = "An organisation needs a name."
 SIGNER_MISSING = "Name an organisation or give the person's e-mail."
+SUPPRESSED = (
+    "This e-mail belongs to a person whose data was erased on request, so the row is not "
+    "imported. If they asked to be added again, add them by hand."
+)
 
 # Reads of existing records go in chunks of this many values (SQLite's variable limit).
 CHUNK = 900
@@ -95,6 +100,12 @@ class Plan:
     # signatures / invites: one entry per valid row
     entries: list = field(default_factory=list)
     day_first: bool | None = None
+    suppressed: set | None = None  # digests of erased e-mails, read once per plan
+
+    def is_suppressed(self, email):
+        if self.suppressed is None:
+            self.suppressed = set(Suppression.objects.values_list("digest", flat=True))
+        return bool(self.suppressed) and not self.suppressed.isdisjoint(digests_of(email))
 
     def error(self, row, column, value, reason):
         self.errors.append(RowError(row, column, clean.text(value)[:200], reason))
@@ -290,6 +301,9 @@ def person_fields(plan, row, values, *, email_required):
                 )
             else:
                 fields[key] = part
+    if fields["email"] and plan.is_suppressed(fields["email"]):
+        # The address itself is not repeated in the report: it is what was erased.
+        plan.error(row, values["email"][0], "", SUPPRESSED)
     return fields
 
 

@@ -1,0 +1,705 @@
+"""What the CRM holds about a person and where: the registry that export, erasure and
+retention walk, and the suppression of erased e-mail addresses.
+
+Every model with fields that can hold something about a person is either a `Holder`
+in REGISTRY (how to find the person's rows, which fields are cleared on them, which
+free-text and JSON fields are cleaned of the person's name, e-mail and phone wherever
+they appear) or in NOT_PERSONAL with the reason. tests/crm/test_privacy_registry.py
+fails when a model or a text field is in neither.
+"""
+
+import hmac
+import re
+from dataclasses import dataclass, field
+from hashlib import sha256
+from urllib.parse import quote_plus
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
+from django.utils import timezone
+
+from crm.text import normalise_email
+
+ERASED = "[erased]"
+ERASED_FIRST_NAME = "Erased"
+ERASED_LAST_NAME = "person"
+ERASED_SIGNATORY = "Erased signatory"
+
+
+@dataclass(frozen=True)
+class Holder:
+    label: str  # "crm.contact"
+    # Lookups from this model to the contact's primary key; a row matching any is theirs.
+    person: tuple = ()
+    # Written on the person's own rows at erasure.
+    erase: dict = field(default_factory=dict)
+    # Text fields cleaned of the person's identifiers in every row.
+    scrub: tuple = ()
+    # JSON fields cleaned likewise (strings anywhere inside them).
+    json: tuple = ()
+    # Text fields that hold nothing about a person, with why.
+    not_personal: dict = field(default_factory=dict)
+
+    @property
+    def model(self):
+        return apps.get_model(self.label)
+
+    def rows_of(self, contact_pk):
+        query = Q()
+        for lookup in self.person:
+            query |= Q(**{lookup: contact_pk})
+        return self.model._default_manager.filter(query) if self.person else None
+
+
+_HISTORY = {"history_change_reason": "written by staff about the change; cleaned below"}
+_CONTACT_ERASE = {
+    "first_name": ERASED_FIRST_NAME,
+    "last_name": ERASED_LAST_NAME,
+    "email": None,
+    "phone": "",
+    "expertise": "",
+    "notes": "",
+    "country": "",
+    "preferred_language": "",
+}
+_ORGANISATION_PUBLIC = {
+    "acronym": "the organisation's public short name",
+    "city": "the organisation's public seat",
+    "website": "the organisation's public website",
+    "domain": "derived from the website",
+}
+
+REGISTRY = [
+    Holder(
+        "crm.contact",
+        person=("pk",),
+        erase=_CONTACT_ERASE,
+        not_personal={"search_text": "rebuilt from the erased names at erasure"},
+    ),
+    Holder(
+        "crm.historicalcontact",
+        person=("id",),
+        erase=_CONTACT_ERASE,
+        scrub=("history_change_reason",),
+    ),
+    Holder("crm.affiliation", person=("contact",), erase={"role": ""}),
+    Holder(
+        "crm.historicalaffiliation",
+        person=("contact_id",),
+        erase={"role": ""},
+        scrub=("history_change_reason",),
+    ),
+    Holder(
+        "crm.consentrecord",
+        person=("contact",),
+        scrub=("source",),
+        not_personal={
+            "text_version": "the version of a notice shown to everyone",
+            "text": "the notice as shown to everyone",
+        },
+    ),
+    Holder(
+        "crm.historicalconsentrecord",
+        person=("contact_id",),
+        scrub=("source", "history_change_reason"),
+        not_personal={
+            "text_version": "the version of a notice shown to everyone",
+            "text": "the notice as shown to everyone",
+        },
+    ),
+    Holder(
+        "crm.organisation",
+        scrub=("name", "email", "notes"),
+        not_personal={**_ORGANISATION_PUBLIC, "search_text": "rebuilt after cleaning"},
+    ),
+    Holder(
+        "crm.historicalorganisation",
+        scrub=("name", "email", "notes", "history_change_reason"),
+        not_personal=_ORGANISATION_PUBLIC,
+    ),
+    Holder(
+        "crm.savedview",
+        scrub=("name", "query"),
+    ),
+    Holder(
+        "crm.importrecord",
+        scrub=("file_name", "message"),
+        json=("errors", "warnings", "headers"),
+        not_personal={
+            "sha256": "a hash of the file",
+            "data": "the file, kept only until imported or abandoned; dropped at erasure "
+            "when it names the person (erase_import_files)",
+            "options": "the choices made for the import",
+            "mapping": "which column is which field",
+            "counts": "numbers of rows",
+            "created_ids": "record ids",
+        },
+    ),
+    Holder(
+        "crm.importchange",
+        json=("before", "after"),
+        not_personal={"model": "a model's name"},
+    ),
+    Holder(
+        "outreach.outreach",
+        person=("contact",),
+        scrub=("notes",),
+    ),
+    Holder(
+        "outreach.historicaloutreach",
+        person=("contact_id",),
+        scrub=("notes", "history_change_reason"),
+    ),
+    Holder(
+        "outreach.activity",
+        person=("contact", "outreach__contact"),
+        scrub=("summary",),
+    ),
+    Holder(
+        "outreach.signature",
+        person=("contact",),
+        erase={
+            "role": "",
+            "affiliation_text": "",
+            "pending_changes": {},
+            "confirm_nonce": "",
+            "withdraw_nonce": "",
+        },
+        scrub=("display_name", "status_reason"),
+        json=("pending_changes",),
+        not_personal={
+            "confirm_nonce": "a random secret of a link; cleared at erasure",
+            "withdraw_nonce": "a random secret of a link; cleared at erasure",
+        },
+    ),
+    Holder(
+        "outreach.historicalsignature",
+        person=("contact_id",),
+        erase={"role": "", "affiliation_text": ""},
+        scrub=("display_name", "status_reason", "history_change_reason"),
+    ),
+    Holder(
+        "outreach.deliverysnapshot",
+        json=("rows",),
+        not_personal={
+            "title": "the statement's title",
+            "statement": "the statement's text",
+        },
+    ),
+    Holder(
+        "outreach.emailbatch",
+        json=("problems",),
+        not_personal={"outreach_ids": "record ids", "base_url": "the site's address"},
+    ),
+    Holder(
+        "admin.logentry",
+        scrub=("object_repr", "change_message"),
+        not_personal={"object_id": "a record's id"},
+    ),
+    Holder(
+        "django_tasks_database.dbtaskresult",
+        json=("args_kwargs", "return_value"),
+        scrub=("traceback",),
+        not_personal={
+            "task_path": "the name of a task function",
+            "worker_ids": "ids of worker processes",
+            "queue_name": "a queue's name",
+            "backend_name": "a backend's name",
+            "exception_class_path": "the name of an exception class",
+        },
+    ),
+]
+
+NOT_PERSONAL = {
+    "auth.user": "staff accounts, managed by admins; staff are not the CRM's data subjects",
+    "auth.group": "names of the staff roles",
+    "auth.permission": "names of permissions",
+    "contenttypes.contenttype": "names of apps and models",
+    "sessions.session": "staff sign-in sessions, ending after 12 hours",
+    "axes.accessattempt": "failed staff sign-ins (user name, address); expire with the lockout",
+    "axes.accessfailurelog": "failed staff sign-ins (user name, address)",
+    "axes.accesslog": "staff sign-ins (not kept: AXES_DISABLE_ACCESS_LOG)",
+    "axes.accessattemptexpiration": "lockout expiry times only",
+    "accounts.apitoken": "staff API tokens: a name given by the staff member and a hash",
+    "crm.tag": "tag names chosen by staff",
+    "crm.savedmapping": "spreadsheet column headings and the fields they map to",
+    "crm.suppression": "keyed hashes of erased e-mails, by design",
+    "outreach.campaign": "campaign names and descriptions written by staff",
+    "outreach.ask": "a statement's title and text",
+    "outreach.statementversion": "a statement's title and text as signed",
+    "outreach.asktranslation": "a statement's title and text in another language",
+    "outreach.askholiday": "days off in an ask's cadence",
+    "outreach.messagetemplate": "message templates with merge fields, no person's data",
+    "outreach.historicalmessagetemplate": "message templates with merge fields",
+}
+
+
+def holder(label):
+    return next(entry for entry in REGISTRY if entry.label == label)
+
+
+# --- identifiers --------------------------------------------------------------------------
+
+
+def identifiers(contact):
+    """The strings that name `contact`: full name, e-mail, phone (as stored and without
+    the '+'), each name part of three letters or more. Longest first, so "Ana Lima" is
+    replaced before "Lima"."""
+    values = {contact.full_name, contact.email or "", str(contact.phone or "")}
+    if contact.phone:
+        values.add(str(contact.phone).lstrip("+"))
+        values.add(getattr(contact.phone, "as_national", "") or "")
+    for part in (contact.first_name, contact.last_name):
+        if len(part) >= 3:
+            values.add(part)
+    values = {v.strip() for v in values if v and len(v.strip()) >= 3}
+    # As written in a saved view's query string: "ana%40x.org", "Ana+Lima".
+    values |= {quote_plus(v) for v in values}
+    return sorted(values, key=len, reverse=True)
+
+
+def _pattern(needles):
+    if not needles:
+        return None
+    # Names are whole words ("Ana" must not eat into "Banana"); e-mails and phones too.
+    alternatives = "|".join(re.escape(needle) for needle in needles)
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+
+
+def scrub_text(value, pattern):
+    if not isinstance(value, str) or pattern is None:
+        return value
+    return pattern.sub(ERASED, value)
+
+
+def scrub_json(value, pattern):
+    if isinstance(value, str):
+        return scrub_text(value, pattern)
+    if isinstance(value, list):
+        return [scrub_json(item, pattern) for item in value]
+    if isinstance(value, dict):
+        return {scrub_text(key, pattern): scrub_json(item, pattern) for key, item in value.items()}
+    return value
+
+
+def mentions(value, pattern):
+    if pattern is None:
+        return False
+    if isinstance(value, str):
+        return bool(pattern.search(value))
+    if isinstance(value, list):
+        return any(mentions(item, pattern) for item in value)
+    if isinstance(value, dict):
+        return any(mentions(k, pattern) or mentions(v, pattern) for k, v in value.items())
+    return False
+
+
+def text_mentions(entry, needles):
+    """A query for rows of `entry` whose scrubbed text fields contain a needle (a wide
+    net: the word-boundary check happens in Python)."""
+    query = Q()
+    for name in entry.scrub:
+        for needle in needles:
+            query |= Q(**{f"{name}__icontains": needle})
+    return query
+
+
+# --- suppression --------------------------------------------------------------------------
+
+
+def _peppers():
+    # The pepper is derived from the secret key; old keys still match while listed in
+    # SECRET_KEY_FALLBACKS, so rotating the key does not forget suppressions at once.
+    keys = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    return [sha256(f"coalition.suppression:{key}".encode()).digest() for key in keys]
+
+
+def email_digest(email, pepper=None):
+    """HMAC-SHA-256 of the normalised e-mail, keyed by a pepper from SECRET_KEY."""
+    pepper = pepper or _peppers()[0]
+    return hmac.new(pepper, normalise_email(email).encode(), sha256).hexdigest()
+
+
+def suppressed_digests(emails):
+    """The subset of `emails` (normalised) whose address was erased on request."""
+    from crm.models import Suppression
+
+    by_digest = {}
+    for email in {normalise_email(e) for e in emails if e}:
+        for pepper in _peppers():
+            by_digest[email_digest(email, pepper)] = email
+    found = set()
+    digests = list(by_digest)
+    for start in range(0, len(digests), 900):
+        chunk = digests[start : start + 900]
+        found.update(Suppression.objects.filter(digest__in=chunk).values_list("digest", flat=True))
+    return {by_digest[d] for d in found}, found
+
+
+def digests_of(email):
+    """The digests `email` may be stored under (one per key still accepted)."""
+    return {email_digest(email, pepper) for pepper in _peppers()}
+
+
+def is_suppressed(email):
+    return bool(email) and bool(suppressed_digests([email])[0])
+
+
+def suppression_note_matches(emails):
+    """Count a return of suppressed addresses (for the staff report). Returns how many."""
+    from django.db.models import F
+
+    from crm.models import Suppression
+
+    _, digests = suppressed_digests(emails)
+    if digests:
+        Suppression.objects.filter(digest__in=digests).update(
+            matches=F("matches") + 1, last_matched_at=timezone.now()
+        )
+    return len(digests)
+
+
+def admin_log_rows_of(contact_pk):
+    content_type = ContentType.objects.get_for_model(apps.get_model("crm.contact"))
+    return LogEntry.objects.filter(content_type=content_type, object_id=str(contact_pk))
+
+
+# --- reading what is held -----------------------------------------------------------------
+
+
+def _plain(value):
+    if value is None or isinstance(value, bool | int | float | str | list | dict):
+        return value
+    if isinstance(value, bytes | memoryview):
+        return f"<file of {len(value)} bytes>"
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+# Secrets of links and derived search columns: not data about the person.
+_NOT_EXPORTED = {"confirm_nonce", "withdraw_nonce", "search_text"}
+
+
+def _row(obj):
+    return {
+        f.attname: _plain(getattr(obj, f.attname))
+        for f in obj._meta.concrete_fields
+        if f.name not in _NOT_EXPORTED
+    }
+
+
+def _json_prefilter(entry, needles):
+    """Rows whose JSON fields may mention a needle. JSON is compared as stored text, where
+    SQLite keeps non-ASCII letters escaped: both spellings are looked for."""
+    import json as jsonlib
+
+    query = Q()
+    for name in entry.json:
+        for needle in needles:
+            for spelling in {needle, jsonlib.dumps(needle)[1:-1]}:
+                query |= Q(**{f"{name}__icontains": spelling})
+    return query
+
+
+def mentioning_rows(entry, needles):
+    """(object, [fields that mention the person]) for rows of `entry` naming them in
+    free text or JSON, found with a wide query and checked word by word."""
+    pattern = _pattern(needles)
+    if pattern is None or not (entry.scrub or entry.json):
+        return
+    query = text_mentions(entry, needles) | _json_prefilter(entry, needles)
+    names = [*entry.scrub, *entry.json]
+    for obj in entry.model._default_manager.filter(query).only("pk", *names).iterator():
+        hits = [name for name in names if mentions(getattr(obj, name), pattern)]
+        if hits:
+            yield obj, hits
+
+
+def _only_mentions(value, pattern):
+    if isinstance(value, list):
+        return [item for item in value if mentions(item, pattern)]
+    return value
+
+
+def subject_export(*, contact):
+    """Everything held on `contact`: their rows in every registered model, and the
+    fields of other rows that mention their name, e-mail or phone (of a list, only the
+    items that do: an import's invalid rows naming them, not the whole report)."""
+    needles = identifiers(contact)
+    pattern = _pattern(needles)
+    records = {}
+    for entry in REGISTRY:
+        rows, seen = [], set()
+        own = entry.rows_of(contact.pk)
+        if own is not None:
+            for obj in own.order_by("pk"):
+                seen.add(obj.pk)
+                rows.append(_row(obj))
+        for obj, hits in mentioning_rows(entry, needles):
+            if obj.pk in seen:
+                continue
+            row = {"id": obj.pk, "mentions": hits}
+            row.update({name: _only_mentions(_plain(getattr(obj, name)), pattern) for name in hits})
+            rows.append(row)
+        if entry.label == "admin.logentry":
+            rows += [
+                _row(obj)
+                for obj in admin_log_rows_of(contact.pk).order_by("pk")
+                if obj.pk not in {row["id"] for row in rows}
+            ]
+        if rows:
+            records[entry.label] = rows
+    return {
+        "exported_at": timezone.now().isoformat(),
+        "person": _row(contact),
+        "tags": list(contact.tags.values_list("name", flat=True)),
+        "records": records,
+    }
+
+
+def subject_export_csv_rows(export):
+    """The export as (table, record id, field, value) rows, one per value."""
+    yield ["table", "record", "field", "value"]
+    for name, value in export["person"].items():
+        yield ["crm.contact (person)", export["person"]["id"], name, _cell(value)]
+    for tag in export["tags"]:
+        yield ["crm.contact (person)", export["person"]["id"], "tag", tag]
+    for label, rows in export["records"].items():
+        for row in rows:
+            for name, value in row.items():
+                if name != "id":
+                    yield [label, row.get("id", ""), name, _cell(value)]
+
+
+def _cell(value):
+    import json as jsonlib
+
+    if isinstance(value, list | dict):
+        value = jsonlib.dumps(value, ensure_ascii=False)
+    value = "" if value is None else str(value)
+    # A cell never runs as a formula in a spreadsheet.
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+# --- erasure ------------------------------------------------------------------------------
+
+
+@dataclass
+class Erased:
+    contact_id: int
+    rows: dict  # model label -> rows changed
+    suppressed: bool
+
+
+def _is_email_field(model, name):
+    from django.db.models import EmailField
+
+    return isinstance(model._meta.get_field(name), EmailField)
+
+
+def _scrub_everywhere(entry, needles, counts):
+    pattern = _pattern(needles)
+    model = entry.model
+    for obj, hits in mentioning_rows(entry, needles):
+        changes = {}
+        for name in hits:
+            value = getattr(obj, name)
+            if name in entry.json:
+                changes[name] = scrub_json(value, pattern)
+            elif _is_email_field(model, name):
+                changes[name] = ""  # an e-mail with a word replaced is no e-mail
+            else:
+                limit = model._meta.get_field(name).max_length
+                changes[name] = (
+                    scrub_text(value, pattern)[:limit] if limit else scrub_text(value, pattern)
+                )
+        # update(), not save(): no new audit row repeating what is being erased.
+        model._default_manager.filter(pk=obj.pk).update(**changes)
+        counts[entry.label] = counts.get(entry.label, 0) + 1
+        if hasattr(model._default_manager, "refresh_search_text"):
+            model._default_manager.filter(pk=obj.pk).refresh_search_text()
+
+
+def erase_import_files(pattern):
+    """Drop the kept file of any import that names the person (files are kept only until
+    imported or abandoned). Returns how many were dropped."""
+    from crm.importing.reading import FileUnreadable, read_table
+    from crm.models import ImportRecord
+
+    dropped = 0
+    for record in ImportRecord.objects.exclude(data=b"").only("pk", "data", "file_name"):
+        try:
+            table = read_table(bytes(record.data), filename=record.file_name)
+            cells = [*table.headers, *(cell for row in table.rows for cell in row.cells)]
+        except FileUnreadable:
+            cells = [bytes(record.data).decode("utf-8", "replace")]
+        if any(mentions(str(cell), pattern) for cell in cells if cell is not None):
+            ImportRecord.objects.filter(pk=record.pk).update(
+                data=b"",
+                message="The file was dropped: it held data of a person erased on request.",
+            )
+            dropped += 1
+    return dropped
+
+
+def _erase_individual_records(contact_pk, counts):
+    """What is about the person alone: their individual signatures (kept, so counts hold,
+    but unnamed and not listed), notes and timelines of individual outreach."""
+    from outreach.models import Activity, Outreach, Signature
+
+    individual = Signature.objects.filter(contact=contact_pk, organisation=None)
+    counts["outreach.signature"] = individual.update(display_name=ERASED_SIGNATORY, public=False)
+    Signature.history.filter(contact_id=contact_pk, organisation_id=None).update(
+        display_name=ERASED_SIGNATORY, public=False
+    )
+    Outreach.objects.filter(contact=contact_pk, organisation=None).update(notes="")
+    Outreach.history.filter(contact_id=contact_pk, organisation_id=None).update(notes="")
+    Activity.objects.filter(
+        Q(outreach__contact=contact_pk, outreach__organisation=None)
+        | Q(contact=contact_pk, outreach=None, organisation=None)
+    ).update(summary="")
+
+
+def subject_erase(*, contact, by=None, suppress=True, reason="Erased on request"):
+    """Anonymise `contact` everywhere (see REGISTRY): their contact row and its history,
+    their signatures (rows kept so counts hold; individual ones unnamed and not listed),
+    consents (withdrawn), affiliations' roles, notes and timelines of their individual
+    outreach, and their name, e-mail and phone wherever free text or JSON holds them
+    (activities, history, import reports and changes, e-mail batch problems, delivery
+    snapshots, the admin log, task results); the kept file of an import naming them is
+    dropped. With `suppress`, a keyed hash of their e-mail is kept (Suppression) so an
+    import or signing that brings them back is reported. Returns Erased."""
+    from django.db import transaction
+
+    from crm.models import ConsentRecord, Contact, Suppression
+
+    with transaction.atomic():
+        contact = Contact.objects.select_for_update().get(pk=contact.pk)
+        needles = identifiers(contact)
+        email = contact.email
+        counts = {}
+        now = timezone.now()
+        _erase_individual_records(contact.pk, counts)
+        ConsentRecord.objects.filter(contact=contact, withdrawn_at__isnull=True).update(
+            withdrawn_at=now
+        )
+        for entry in REGISTRY:
+            if entry.erase and entry.label != "crm.contact":
+                changed = entry.rows_of(contact.pk).update(**entry.erase)
+                counts[entry.label] = counts.get(entry.label, 0) + changed
+            _scrub_everywhere(entry, needles, counts)
+        admin_log_rows_of(contact.pk).update(object_repr=f"{ERASED_FIRST_NAME} {ERASED_LAST_NAME}")
+        if needles:
+            counts["crm.importrecord (files)"] = erase_import_files(_pattern(needles))
+
+        for name, value in _CONTACT_ERASE.items():
+            setattr(contact, name, value)
+        contact.erased_at = now
+        contact.tags.clear()
+        contact._history_user = by
+        contact._change_reason = reason
+        contact.save()
+        counts["crm.contact"] = 1
+        # The history keeps that the record changed, by whom and why, but no old values.
+        contact.history.update(**_CONTACT_ERASE)
+        if suppress and email:
+            Suppression.objects.get_or_create(digest=email_digest(email))
+    return Erased(contact.pk, counts, bool(suppress and email))
+
+
+# --- retention ----------------------------------------------------------------------------
+
+
+def retention_due(*, now=None, days=None):
+    """Contacts with no sign of life for `days` (RETENTION_DAYS): added before the cut-off,
+    and since then no activity (theirs or their outreach's), no signature, no consent
+    given or withdrawn, and no consent still standing. Erased contacts are left out."""
+    from datetime import timedelta
+
+    from django.db.models import Exists, OuterRef
+
+    from crm.models import ConsentRecord, Contact
+    from outreach.models import Activity, Signature
+
+    now = now or timezone.now()
+    days = settings.RETENTION_DAYS if days is None else days
+    cutoff = now - timedelta(days=days)
+    person = OuterRef("pk")
+    return (
+        Contact.objects.filter(erased_at=None, created_at__lt=cutoff)
+        .exclude(
+            Exists(
+                Activity.objects.filter(
+                    Q(contact=person) | Q(outreach__contact=person), occurred_at__gte=cutoff
+                )
+            )
+        )
+        .exclude(Exists(Signature.objects.filter(contact=person, signed_at__gte=cutoff)))
+        .exclude(
+            Exists(
+                ConsentRecord.objects.filter(contact=person).filter(
+                    Q(withdrawn_at=None) | Q(given_at__gte=cutoff) | Q(withdrawn_at__gte=cutoff)
+                )
+            )
+        )
+        .order_by("pk")
+    )
+
+
+def contacts_apply_retention(*, now=None, days=None, dry_run=False):
+    """Anonymise every contact `retention_due` (without a suppression: nobody asked to be
+    forgotten, and they may come back). Returns the ids concerned."""
+    ids = list(retention_due(now=now, days=days).values_list("pk", flat=True))
+    if not dry_run:
+        from crm.models import Contact
+
+        for contact in Contact.objects.filter(pk__in=ids):
+            subject_erase(contact=contact, suppress=False, reason="Retention period ended")
+    return ids
+
+
+# --- the registry's own check -------------------------------------------------------------
+
+_TEXT_TYPES = {
+    "CharField",
+    "TextField",
+    "JSONField",
+    "EmailField",
+    "BinaryField",
+    "GenericIPAddressField",
+}
+
+
+def text_fields(model):
+    """Fields of `model` that could hold something about a person: any text, JSON or
+    binary column that is not a fixed choice (names, e-mails, phones, notes, reports)."""
+    return [
+        f.name
+        for f in model._meta.concrete_fields
+        if f.get_internal_type() in _TEXT_TYPES and not f.choices and not f.primary_key
+    ]
+
+
+def registry_gaps(registry=None, not_personal=None):
+    """What the registry misses: models with text fields in neither REGISTRY nor
+    NOT_PERSONAL, and text fields of registered models it does not account for."""
+    registry = REGISTRY if registry is None else registry
+    not_personal = NOT_PERSONAL if not_personal is None else not_personal
+    registered = {entry.label: entry for entry in registry}
+    gaps = []
+    for model in apps.get_models(include_auto_created=True):
+        label = model._meta.label_lower
+        fields = text_fields(model)
+        if not fields or (label in not_personal and label not in registered):
+            continue
+        entry = registered.get(label)
+        if entry is None:
+            gaps.append(f"{label}: not in crm.privacy.REGISTRY nor NOT_PERSONAL ({fields})")
+            continue
+        covered = {*entry.erase, *entry.scrub, *entry.json, *entry.not_personal}
+        gaps += [f"{label}.{name}: not covered" for name in fields if name not in covered]
+    return gaps
