@@ -1,6 +1,7 @@
 """Rows -> Plan: every row cleaned, deduplicated within the file and matched against the
 database, before anything is written. Planning reads; it never writes."""
 
+import unicodedata
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -132,7 +133,19 @@ def _limit(model, name):
 
 
 def _name_key(value):
-    return clean.header_key(value) if value else ""
+    """'Européen  Digital-Rights' -> 'europeen digital rights', in every script: case,
+    accents (U+0300–U+036F) and punctuation aside. Not header_key, which keeps only
+    a-z and so gave every Greek, Cyrillic or Arabic name the same empty key (never
+    matched: a re-import created them again)."""
+    if not value:
+        return ""
+    text = unicodedata.normalize("NFKD", str(value)).casefold()
+    kept = (
+        c if unicodedata.category(c)[0] in "LMN" else " "
+        for c in text
+        if not "\u0300" <= c <= "\u036f"
+    )
+    return " ".join("".join(kept).split())
 
 
 class OrganisationIndex:
