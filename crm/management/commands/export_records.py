@@ -21,6 +21,12 @@ FILTER_MALFORMED = "“{value}” is not a filter: write key=value, e.g. country
 class Command(BaseCommand):
     help = "Export contacts, organisations, outreach or signatures as CSV or XLSX."
 
+    def create_parser(self, prog_name, subcommand, **kwargs):
+        parser = super().create_parser(prog_name, subcommand, **kwargs)
+        # Filters may come after the options (`outreach --ask x stage=invited`).
+        parser.parse_args = parser.parse_intermixed_args
+        return parser
+
     def add_arguments(self, parser):
         parser.add_argument("kind", choices=sorted(exporting.kinds()))
         parser.add_argument("filters", nargs="*", metavar="key=value")
