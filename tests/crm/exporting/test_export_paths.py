@@ -293,6 +293,44 @@ def test_the_command_refuses_what_it_cannot_do_and_says_why(args, message):
         call_command("export_records", *args)
 
 
+# The API --------------------------------------------------------------------------------
+
+
+def test_the_api_exports_the_filtered_list_as_csv(coordinator, caplog):
+    make_organisation(FORMULA, country="BE")
+    make_organisation("Elsewhere", country="FR")
+
+    with caplog.at_level(logging.INFO, logger="coalition.audit"):
+        response = coordinator.get("/api/v1/organisations/export/", {"country": "BE"})
+
+    assert response.status_code == 200
+    assert [r["name"] for r in csv_rows(response.content)] == [NEUTRALISED]
+    [line] = audit_lines(caplog)
+    assert (line.via, line.kind, line.filter) == ("api", "organisations", "country=BE")
+
+
+def test_the_api_exports_an_asks_signatures_as_xlsx(coordinator, ask):
+    make_signature(ask, name=FORMULA)
+    make_signature(make_ask(), name="Elsewhere")
+
+    response = coordinator.get("/api/v1/signatures/export/", {"ask": ask.pk, "file_format": "xlsx"})
+
+    assert [r["name as published"] for r in xlsx_rows(response.content)] == [NEUTRALISED]
+
+
+@pytest.mark.parametrize("kind", ["contacts", "organisations", "outreach", "signatures"])
+def test_the_api_export_needs_the_export_permission(campaigner, kind):
+    response = campaigner.get(f"/api/v1/{kind}/export/")
+
+    assert response.status_code == 403
+
+
+def test_the_api_export_refuses_other_formats(coordinator):
+    response = coordinator.get("/api/v1/contacts/export/", {"file_format": "ods"})
+
+    assert response.status_code == 400 and "file_format" in response.json()
+
+
 # The hand-written CSV writers -----------------------------------------------------------
 
 
