@@ -6,6 +6,7 @@ and leaves one line on the "coalition.audit" logger: who, what, which filter, ho
 rows — never the rows themselves.
 """
 
+import getpass
 import logging
 from dataclasses import dataclass
 
@@ -87,8 +88,12 @@ def file_name(kind, file_format, prefix=""):
 
 
 def log_export(*, user, kind, file_format, query, rows, via):
-    """One audit line per export; the filter is kept, the rows are not."""
-    who = user.get_username() if user is not None and user.is_authenticated else "-"
+    """One audit line per export; the filter is kept, the rows are not. From the command
+    line without --user, the operating-system account is named."""
+    if user is not None and user.is_authenticated:
+        who = user.get_username()
+    else:
+        who = f"system:{_os_user()}"
     if isinstance(query, QueryDict):
         query = query.urlencode()
     audit.info(
@@ -109,6 +114,13 @@ def log_export(*, user, kind, file_format, query, rows, via):
             "via": via,
         },
     )
+
+
+def _os_user():
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (containers)
+        return "unknown"
 
 
 def export_response(*, kind, rows, file_format, user, query, via="list", prefix=""):

@@ -1,11 +1,12 @@
 """python manage.py export_records KIND [--ask SLUG] [--format csv|xlsx] [--output FILE]
-[key=value ...]
+[--user USERNAME] [key=value ...]
 
 Writes contacts, organisations, outreach entries or signatures as CSV or XLSX, filtered
 through the same FilterSets as the lists (`country=FR tag=3`, `stage=invited`), with
 formula-looking cells neutralised, and logs the export on the audit logger.
 """
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.http import QueryDict
@@ -15,6 +16,7 @@ from outreach.models import Ask
 
 ASK_REQUIRED = "Exporting {kind} needs --ask SLUG (the ask whose {kind} to export)."
 ASK_UNKNOWN = "No ask with the slug “{slug}”."
+USER_UNKNOWN = "No user called “{username}”."
 FILTER_MALFORMED = "“{value}” is not a filter: write key=value, e.g. country=FR."
 
 
@@ -33,8 +35,14 @@ class Command(BaseCommand):
         parser.add_argument("--ask", metavar="SLUG", help="the ask (outreach, signatures)")
         parser.add_argument("--format", choices=exporting.FORMATS, default="csv")
         parser.add_argument("--output", metavar="FILE", help="file to write (default stdout)")
+        parser.add_argument("--user", metavar="USERNAME", help="who the audit log names")
 
-    def handle(self, *args, kind, filters, ask, format, output, **options):
+    def handle(self, *args, kind, filters, ask, format, output, user, **options):
+        person = None
+        if user:
+            person = get_user_model().objects.filter(username=user).first()
+            if person is None:
+                raise CommandError(USER_UNKNOWN.format(username=user))
         query = QueryDict(mutable=True)
         for item in filters:
             key, sep, value = item.partition("=")
@@ -67,7 +75,7 @@ class Command(BaseCommand):
         if ask:
             logged_query = f"ask={ask}&{logged_query}" if logged_query else f"ask={ask}"
         exporting.log_export(
-            user=None,
+            user=person,
             kind=kind,
             file_format=format,
             query=logged_query,

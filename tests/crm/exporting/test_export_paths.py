@@ -240,17 +240,19 @@ def test_the_admin_export_needs_the_export_permission(client):
 
 
 def test_the_command_exports_filtered_contacts_as_csv(capsys, caplog):
+    make_user("coord")
     make_contact(FORMULA, "Lima", email="ana@example.org", country="PT")
     make_contact("Ben", "Other", email="ben@example.org", country="DE")
 
     with caplog.at_level(logging.INFO, logger="coalition.audit"):
-        call_command("export_records", "contacts", "country=PT")
+        call_command("export_records", "contacts", "country=PT", "--user", "coord")
 
     rows = csv_rows(capsys.readouterr().out)
     assert [(r["first_name"], r["email"]) for r in rows] == [(NEUTRALISED, "ana@example.org")]
     [line] = audit_lines(caplog)
-    assert (line.via, line.kind, line.rows, line.filter) == (
+    assert (line.via, line.user, line.kind, line.rows, line.filter) == (
         "command line",
+        "coord",
         "contacts",
         1,
         "country=PT",
@@ -286,6 +288,7 @@ def test_the_command_exports_outreach_filtered_by_stage(capsys, ask):
         (["contacts", "country"], "“country” is not a filter"),
         (["contacts", "country=XX"], "The filters are not valid: country"),
         (["organisations", "--format", "xlsx"], "--output FILE"),
+        (["organisations", "--user", "ghost"], "No user called “ghost”"),
     ],
 )
 def test_the_command_refuses_what_it_cannot_do_and_says_why(args, message):
