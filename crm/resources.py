@@ -12,6 +12,10 @@ from crm.importing.reading import Row, Table
 from crm.models import Contact, Organisation, Tag
 from crm.spreadsheets import neutralise_formula
 
+# Rows fetched (and their tags and affiliations prefetched) per query while exporting:
+# django-import-export pages through the queryset with LIMIT/OFFSET, 100 rows by default.
+EXPORT_CHUNK_SIZE = 2000
+
 
 class ExportResource(resources.ModelResource):
     """The base of every export resource (lists, admin, command line): each exported
@@ -54,6 +58,7 @@ class OrganisationResource(ExportResource):
             "created_at",
         )
         export_order = fields
+        chunk_size = EXPORT_CHUNK_SIZE
 
     def filter_export(self, queryset, **kwargs):
         return queryset.prefetch_related("tags", "member_of")
@@ -88,6 +93,7 @@ class ContactResource(ExportResource):
             "created_at",
         )
         export_order = fields
+        chunk_size = EXPORT_CHUNK_SIZE
 
     def filter_export(self, queryset, **kwargs):
         return queryset.prefetch_related("tags", "affiliations__organisation")

@@ -7,7 +7,7 @@ resources run the import planner (crm.importing) for one ask chosen on the impor
 from django.utils import timezone
 from import_export import fields
 
-from crm.resources import ExportResource, PlannedImportResource
+from crm.resources import EXPORT_CHUNK_SIZE, ExportResource, PlannedImportResource
 from outreach.models import Outreach, Signature
 
 
@@ -48,6 +48,7 @@ class OutreachResource(ExportResource):
             "notes",
         )
         export_order = fields
+        chunk_size = EXPORT_CHUNK_SIZE
 
     def filter_export(self, queryset, **kwargs):
         return queryset.select_related("ask", "organisation", "contact", "owner")
@@ -116,6 +117,7 @@ class SignatureResource(ExportResource):
             "ask",
         )
         export_order = fields
+        chunk_size = EXPORT_CHUNK_SIZE
 
     def filter_export(self, queryset, **kwargs):
         return queryset.select_related("ask", "organisation", "contact", "statement_version")

@@ -3,6 +3,7 @@ database, before anything is written. Planning reads; it never writes."""
 
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.conf import settings
 
@@ -132,6 +133,7 @@ def _limit(model, name):
     return model._meta.get_field(name).max_length
 
 
+@lru_cache(maxsize=65536)  # the same organisation names come back row after row
 def _name_key(value):
     """'Européen  Digital-Rights' -> 'europeen digital rights', in every script: case,
     accents (U+0300–U+036F) and punctuation aside. Not header_key, which keeps only

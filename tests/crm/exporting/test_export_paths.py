@@ -8,8 +8,12 @@ import logging
 import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from crm import exporting
+from crm.models import Affiliation, Contact, Tag
 from crm.resources import ContactResource, OrganisationResource
 from outreach.models import DeliverySnapshot, Stage
 from outreach.resources import OutreachResource, SignatureResource
@@ -359,3 +363,34 @@ def test_a_report_xlsx_download_neutralises_formulas(coordinator, ask):
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     titles = [row[0] for row in sheet.iter_rows(values_only=True)]
     assert NEUTRALISED in titles and FORMULA not in titles
+
+
+# Query counts ---------------------------------------------------------------------------
+
+
+def _export_queries(kind, model):
+    with CaptureQueriesContext(connection) as queries:
+        exporting.render(kind, model.objects.all(), "csv")
+    return len(queries)
+
+
+def _add_records(ask, n):
+    tag = Tag.objects.create(name=f"tag {Tag.objects.count()}")
+    for _ in range(n):
+        organisation = make_organisation()
+        organisation.tags.add(tag)
+        contact = make_contact(email=f"c{Contact.objects.count()}@example.org")
+        contact.tags.add(tag)
+        Affiliation.objects.create(contact=contact, organisation=organisation, is_primary=True)
+        make_outreach(ask, organisation=organisation, contact=contact)
+        make_signature(ask)
+
+
+@pytest.mark.parametrize("kind", ["contacts", "organisations", "outreach", "signatures"])
+def test_the_number_of_export_queries_does_not_grow_with_rows(kind, ask):
+    model = exporting.kinds()[kind].model
+    _add_records(ask, 2)
+    few = _export_queries(kind, model)
+    _add_records(ask, 6)
+
+    assert _export_queries(kind, model) == few
