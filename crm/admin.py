@@ -1,8 +1,10 @@
 from django import forms
 from django.contrib import admin
-from import_export.admin import ImportMixin
+from import_export.admin import ImportExportMixin
+from import_export.formats import base_formats
 from simple_history.admin import SimpleHistoryAdmin
 
+from crm import exporting
 from crm.models import (
     Affiliation,
     ConsentRecord,
@@ -16,9 +18,49 @@ from crm.models import (
     Tag,
 )
 from crm.privacy import email_digest
-from crm.resources import ContactImportResource, OrganisationImportResource
+from crm.resources import (
+    ContactImportResource,
+    ContactResource,
+    OrganisationImportResource,
+    OrganisationResource,
+)
 
 TIMESTAMPS = ("created_at", "updated_at")
+
+
+class ImportExportAdminMixin(ImportExportMixin):
+    """Import through the planner resources (`resource_classes`), export through the
+    neutralising export resource (`export_resource_class`), the same one the lists and
+    `manage.py export_records` use. Exports need crm.export_records and are logged."""
+
+    export_kind = ""
+    export_resource_class = None
+    export_formats = [base_formats.CSV, base_formats.XLSX]
+
+    def get_import_resource_classes(self, request):
+        return self.resource_classes
+
+    def get_export_resource_classes(self, request):
+        return [self.export_resource_class]
+
+    def has_export_permission(self, request):
+        return request.user.has_perm(exporting.PERMISSION)
+
+    def get_data_for_export(self, request, queryset, **kwargs):
+        data = super().get_data_for_export(request, queryset, **kwargs)
+        form = kwargs.get("export_form")
+        choice = getattr(form, "cleaned_data", {}).get("format")
+        formats = self.get_export_formats()
+        file_format = formats[int(choice)]().get_title() if choice not in (None, "") else "-"
+        exporting.log_export(
+            user=request.user,
+            kind=self.export_kind,
+            file_format=file_format,
+            query=request.GET.urlencode(),
+            rows=len(data),
+            via="admin",
+        )
+        return data
 
 
 @admin.register(Tag)
@@ -40,8 +82,10 @@ class ConsentInline(admin.TabularInline):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(ImportMixin, SimpleHistoryAdmin):
+class OrganisationAdmin(ImportExportAdminMixin, SimpleHistoryAdmin):
     resource_classes = [OrganisationImportResource]
+    export_resource_class = OrganisationResource
+    export_kind = "organisations"
     skip_admin_log = True  # the ImportRecord and the history are the audit trail
     list_display = ("name", "acronym", "kind", "country", "city", "domain", "updated_at")
     list_filter = ("kind", "country", "tags")
@@ -58,8 +102,10 @@ class OrganisationAdmin(ImportMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Contact)
-class ContactAdmin(ImportMixin, SimpleHistoryAdmin):
+class ContactAdmin(ImportExportAdminMixin, SimpleHistoryAdmin):
     resource_classes = [ContactImportResource]
+    export_resource_class = ContactResource
+    export_kind = "contacts"
     skip_admin_log = True  # the ImportRecord and the history are the audit trail
     list_display = (
         "__str__",

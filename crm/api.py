@@ -10,6 +10,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.exceptions import ValidationError
 
 from crm.api_base import RolePermissions
+from crm.api_export import ExportMixin
 from crm.filters import (
     AffiliationFilter,
     ConsentRecordFilter,
@@ -157,14 +158,17 @@ class TagViewSet(StaffViewSet):
     filterset_class = TagFilter
 
 
-class OrganisationViewSet(StaffViewSet):
+class OrganisationViewSet(ExportMixin, StaffViewSet):
+    export_kind = "organisations"
     queryset = Organisation.objects.prefetch_related("tags", "member_of")
     serializer_class = OrganisationSerializer
     filterset_class = OrganisationFilter
 
 
-class ContactViewSet(StaffViewSet):
+class ContactViewSet(ExportMixin, StaffViewSet):
     """OSDI: people."""
+
+    export_kind = "contacts"
 
     queryset = Contact.objects.prefetch_related("tags")
     serializer_class = ContactSerializer

@@ -12,16 +12,22 @@ from crm.importing.reading import Row, Table
 from crm.models import Contact, Organisation, Tag
 from crm.spreadsheets import neutralise_formula
 
+# Rows fetched (and their tags and affiliations prefetched) per query while exporting:
+# django-import-export pages through the queryset with LIMIT/OFFSET, 100 rows by default.
+EXPORT_CHUNK_SIZE = 2000
 
-class _SafeExportMixin:
-    """Every exported cell goes through neutralise_formula: names and notes come from
-    partners and public forms, and must not run as formulas in a spreadsheet."""
+
+class ExportResource(resources.ModelResource):
+    """The base of every export resource (lists, admin, command line): each exported
+    cell goes through neutralise_formula, since names and notes come from partners and
+    public forms and must not run as formulas in a spreadsheet. The importer takes the
+    quote off again (crm.importing.normalise.text)."""
 
     def export_field(self, field, instance, **kwargs):
         return neutralise_formula(super().export_field(field, instance, **kwargs))
 
 
-class OrganisationResource(_SafeExportMixin, resources.ModelResource):
+class OrganisationResource(ExportResource):
     kind = fields.Field(attribute="get_kind_display", column_name="kind")
     country = fields.Field(attribute="country__code", column_name="country")
     tags = fields.Field(
@@ -52,15 +58,17 @@ class OrganisationResource(_SafeExportMixin, resources.ModelResource):
             "created_at",
         )
         export_order = fields
+        chunk_size = EXPORT_CHUNK_SIZE
 
     def filter_export(self, queryset, **kwargs):
         return queryset.prefetch_related("tags", "member_of")
 
 
-class ContactResource(_SafeExportMixin, resources.ModelResource):
+class ContactResource(ExportResource):
     country = fields.Field(attribute="country__code", column_name="country")
     phone = fields.Field(column_name="phone")
-    organisation = fields.Field(column_name="primary organisation")
+    # "organisation": the column the contacts import reads (export -> import round trip).
+    organisation = fields.Field(column_name="organisation")
     tags = fields.Field(
         attribute="tags",
         column_name="tags",
@@ -85,6 +93,7 @@ class ContactResource(_SafeExportMixin, resources.ModelResource):
             "created_at",
         )
         export_order = fields
+        chunk_size = EXPORT_CHUNK_SIZE
 
     def filter_export(self, queryset, **kwargs):
         return queryset.prefetch_related("tags", "affiliations__organisation")

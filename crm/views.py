@@ -1,25 +1,23 @@
 """The staff workspace: lists, record pages, forms, bulk actions and the header search."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
-from django.http import HttpResponse, QueryDict
+from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 from django.views.generic import CreateView, DetailView, TemplateView, UpdateView
 
-from crm import selectors, services
+from crm import exporting, selectors, services
 from crm.filters import ContactFilter, OrganisationFilter
 from crm.forms import AffiliationForm, BulkActionForm, ContactForm, OrganisationForm, SavedViewForm
 from crm.listing import FilteredListView
 from crm.models import Affiliation, Contact, Organisation, SavedView
 from crm.permissions import StaffRequiredMixin
 from crm.privacy import is_suppressed
-from crm.resources import ContactResource, OrganisationResource
 from crm.text import normalise_email
 from outreach.services import outreach_add_targets
 
@@ -75,7 +73,7 @@ class _BulkActionView(StaffRequiredMixin, View):
 
     model = None
     filterset_class = None
-    resource_class = None
+    export_kind = ""
     list_url = ""
     target = ""  # outreach_add_targets keyword: "organisations" or "contacts"
 
@@ -97,7 +95,9 @@ class _BulkActionView(StaffRequiredMixin, View):
             rows = rows.filter(pk__in=form.cleaned_data["selected"])
         action = form.cleaned_data["action"]
         if action.startswith("export_"):
-            return self.export(rows, action.removeprefix("export_"))
+            if not request.user.has_perm(exporting.PERMISSION):
+                raise PermissionDenied
+            return self.export(rows, action.removeprefix("export_"), form.cleaned_data["scope"])
         getattr(self, action)(rows.order_by().values("pk"), form.cleaned_data)
         return redirect(back)
 
@@ -146,25 +146,21 @@ class _BulkActionView(StaffRequiredMixin, View):
     def refused_for_outreach(self, ids):
         return set()
 
-    def export(self, rows, file_format):
-        dataset = self.resource_class().export(rows)
-        stamp = timezone.localtime().strftime("%Y-%m-%d")
-        name = f"{self.model._meta.verbose_name_plural}-{stamp}.{file_format}"
-        if file_format == "csv":
-            response = HttpResponse(dataset.csv, content_type="text/csv; charset=utf-8")
-        else:
-            response = HttpResponse(
-                dataset.export("xlsx"),
-                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            )
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
+    def export(self, rows, file_format, scope):
+        query = self.request.POST.get("query", "")
+        return exporting.export_response(
+            kind=self.export_kind,
+            rows=rows,
+            file_format=file_format,
+            user=self.request.user,
+            query=f"{query} (selected rows)" if scope == "selected" else query,
+        )
 
 
 class OrganisationBulkView(_BulkActionView):
     model = Organisation
     filterset_class = OrganisationFilter
-    resource_class = OrganisationResource
+    export_kind = "organisations"
     list_url = "crm:organisation-list"
     target = "organisations"
 
@@ -172,7 +168,7 @@ class OrganisationBulkView(_BulkActionView):
 class ContactBulkView(_BulkActionView):
     model = Contact
     filterset_class = ContactFilter
-    resource_class = ContactResource
+    export_kind = "contacts"
     list_url = "crm:contact-list"
     target = "contacts"
 

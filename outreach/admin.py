@@ -1,9 +1,9 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from import_export.admin import ImportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
+from crm.admin import ImportExportAdminMixin
 from crm.importing.admin_forms import AskImportMixin
 from outreach.models import (
     STAGE_ORDER,
@@ -19,7 +19,12 @@ from outreach.models import (
     Signature,
     StatementVersion,
 )
-from outreach.resources import InviteImportResource, SignatureImportResource
+from outreach.resources import (
+    InviteImportResource,
+    OutreachResource,
+    SignatureImportResource,
+    SignatureResource,
+)
 from outreach.services import (
     ask_text_edit_check,
     outreach_change_stage,
@@ -168,8 +173,10 @@ def _move_to(stage):
 
 
 @admin.register(Outreach)
-class OutreachAdmin(AskImportMixin, ImportMixin, SimpleHistoryAdmin):
+class OutreachAdmin(AskImportMixin, ImportExportAdminMixin, SimpleHistoryAdmin):
     resource_classes = [InviteImportResource]
+    export_resource_class = OutreachResource
+    export_kind = "outreach"
     list_display = (
         "target_name",
         "ask",
@@ -217,8 +224,10 @@ def withdraw_signatures(modeladmin, request, queryset):
 
 
 @admin.register(Signature)
-class SignatureAdmin(AskImportMixin, ImportMixin, SimpleHistoryAdmin):
+class SignatureAdmin(AskImportMixin, ImportExportAdminMixin, SimpleHistoryAdmin):
     resource_classes = [SignatureImportResource]
+    export_resource_class = SignatureResource
+    export_kind = "signatures"
     list_display = (
         "display_name",
         "ask",

@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 
 from crm.api import StaffViewSet
 from crm.api_base import RolePermissions
+from crm.api_export import ExportMixin
 from crm.models import Contact, Organisation
 from outreach import reports
 from outreach.filters import (
@@ -236,6 +237,7 @@ class AskViewSet(StaffViewSet):
 
 
 class OutreachViewSet(
+    ExportMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.UpdateModelMixin,
@@ -247,6 +249,7 @@ class OutreachViewSet(
     queryset = Outreach.objects.all()
     serializer_class = OutreachSerializer
     filterset_class = OutreachFilter
+    export_kind = "outreach"
 
     @action(
         detail=True,
@@ -287,6 +290,7 @@ class ActivityViewSet(
 
 
 class SignatureViewSet(
+    ExportMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -299,6 +303,7 @@ class SignatureViewSet(
     queryset = Signature.objects.all()
     serializer_class = SignatureSerializer
     filterset_class = SignatureFilter
+    export_kind = "signatures"
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)

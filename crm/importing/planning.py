@@ -1,7 +1,9 @@
 """Rows -> Plan: every row cleaned, deduplicated within the file and matched against the
 database, before anything is written. Planning reads; it never writes."""
 
+import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.conf import settings
 
@@ -142,8 +144,21 @@ def _limit(model, name):
     return model._meta.get_field(name).max_length
 
 
+@lru_cache(maxsize=65536)  # the same organisation names come back row after row
 def _name_key(value):
-    return clean.header_key(value) if value else ""
+    """'Européen  Digital-Rights' -> 'europeen digital rights', in every script: case,
+    accents (U+0300–U+036F) and punctuation aside. Not header_key, which keeps only
+    a-z and so gave every Greek, Cyrillic or Arabic name the same empty key (never
+    matched: a re-import created them again)."""
+    if not value:
+        return ""
+    text = unicodedata.normalize("NFKD", str(value)).casefold()
+    kept = (
+        c if unicodedata.category(c)[0] in "LMN" else " "
+        for c in text
+        if not "\u0300" <= c <= "\u036f"
+    )
+    return " ".join("".join(kept).split())
 
 
 class OrganisationIndex:

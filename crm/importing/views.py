@@ -20,6 +20,7 @@ from crm.importing.reading import FileUnreadable, check_size, read_table
 from crm.importing.undo import NOT_UNDOABLE, import_undo, undo_plan
 from crm.models import ImportRecord, SavedMapping
 from crm.permissions import StaffRequiredMixin
+from crm.spreadsheets import neutralise_formula
 from crm.tasks import import_commit, import_preview
 
 SAMPLE_ROWS = 3
@@ -229,18 +230,12 @@ class ImportErrorsCsvView(RecordMixin, View):
         response.write("\ufeff")  # so Excel reads it as UTF-8
         writer = csv.writer(response)
         writer.writerow(["row", "column", "value", "reason"])
+        # The error report is an export too: a cell a spreadsheet would run stays text.
         for error in record.errors:
             writer.writerow(
-                [error["row"], error["column"], _neutral(error["value"]), error["reason"]]
+                [error["row"], error["column"], neutralise_formula(error["value"]), error["reason"]]
             )
         return response
-
-
-def _neutral(value):
-    # The error report is an export too: a cell a spreadsheet would run stays text.
-    if value and value[0] in "=+-@\t\r":
-        return "'" + value
-    return value
 
 
 class ImportRecordsView(RecordMixin, DetailView):

@@ -11,6 +11,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from crm.permissions import StaffRequiredMixin
+from crm.spreadsheets import neutralise_formula
 from outreach import charts, reports
 from outreach.dates import week_bounds
 from outreach.models import Ask
@@ -169,14 +170,6 @@ class WeeklySummaryView(StaffRequiredMixin, TemplateView):
         )
 
 
-def _safe_cell(value):
-    """Text a spreadsheet would run as a formula (a tag or ask named "=HYPERLINK(…)")
-    is kept as text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 class ReportDownloadView(StaffRequiredMixin, View):
     """The table beside a chart as CSV or XLSX, for the same ask and range."""
 
@@ -200,7 +193,8 @@ class ReportDownloadView(StaffRequiredMixin, View):
         table = self._table(dataset, ask, start, end, by)
         if table is None:
             raise Http404(f"No table called “{dataset}”.")
-        rows = [[_safe_cell(cell) for cell in row] for row in table.rows]
+        # A tag or ask named "=HYPERLINK(…)" stays text in the spreadsheet.
+        rows = [[neutralise_formula(cell) for cell in row] for row in table.rows]
         data = tablib.Dataset(*rows, headers=table.headers, title=table.title[:31])
         response = HttpResponse(data.export(fmt), content_type=self.FORMATS[fmt])
         name = f"{slug or 'all-asks'}-{table.slug}-{timezone.localdate():%Y-%m-%d}.{fmt}"

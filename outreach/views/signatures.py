@@ -2,7 +2,6 @@
 its hints), edits of how a signature is published, verify / reject / withdraw, exports,
 and delivery snapshots."""
 
-import csv
 import datetime
 
 from django.contrib import messages
@@ -13,10 +12,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from crm import exporting
 from crm.listing import FilteredListView
 from crm.models import Affiliation
 from crm.permissions import staff_required
-from crm.spreadsheets import neutralise_formula
 from outreach.filters import SignatureFilter
 from outreach.forms import ReasonForm, SignatureListingForm, SnapshotForm
 from outreach.models import Ask, DeliverySnapshot, Signature
@@ -30,25 +29,7 @@ from outreach.services import (
     signature_withdraw,
 )
 from outreach.views.public import write_public_csv
-
-STAFF_EXPORT_FIELDS = [
-    ("name as published", lambda s: s.display_name),
-    ("kind", lambda s: "organisation" if s.organisation_id else "individual"),
-    ("organisation", lambda s: s.organisation.name if s.organisation_id else ""),
-    ("person", lambda s: s.contact.full_name if s.contact_id else ""),
-    ("e-mail", lambda s: (s.contact.email or "") if s.contact_id else ""),
-    ("role", lambda s: s.role),
-    ("affiliation", lambda s: s.affiliation_text),
-    ("country", lambda s: s.country.code or ""),
-    ("signed at", lambda s: timezone.localtime(s.signed_at).isoformat(timespec="minutes")),
-    ("source", lambda s: s.source),
-    ("status", lambda s: s.status),
-    ("listed publicly", lambda s: "yes" if s.public else "no"),
-    ("awaiting verification", lambda s: "yes" if s.awaiting_verification else "no"),
-    ("language", lambda s: s.language),
-    ("text version", lambda s: s.statement_version.number if s.statement_version_id else ""),
-    ("reason", lambda s: s.status_reason),
-]
+from outreach.views.table import export_list
 
 
 class SignatureListView(FilteredListView):
@@ -75,10 +56,9 @@ class SignatureListView(FilteredListView):
         )
 
     def get(self, request, *args, **kwargs):
-        if request.GET.get("export") == "csv":
-            filterset = self.filterset_class(request.GET, queryset=self.get_queryset())
-            rows = filterset.qs if filterset.is_valid() else self.get_queryset().none()
-            return _staff_csv(self.ask, rows)
+        file_format = request.GET.get("export")
+        if file_format in exporting.FORMATS:
+            return export_list(request, "signatures", self.get_queryset(), file_format, self.ask)
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -91,7 +71,7 @@ class SignatureListView(FilteredListView):
                 and email_domain(signature.contact.email) == signature.organisation.domain
             )
         query = self.request.GET.copy()
-        query["export"] = "csv"
+        query.pop("page", None)
         context.update(
             ask=self.ask,
             export_query=query.urlencode(),
@@ -103,19 +83,6 @@ class SignatureListView(FilteredListView):
             embed_url=self.request.build_absolute_uri(f"/s/{self.ask.slug}/embed/"),
         )
         return context
-
-
-def _staff_csv(ask, signatures):
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{ask.slug}-signatures-staff.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow([name for name, _value in STAFF_EXPORT_FIELDS])
-    for signature in signatures:
-        writer.writerow(
-            [neutralise_formula(value(signature)) for _name, value in STAFF_EXPORT_FIELDS]
-        )
-    return response
 
 
 def _signature(pk):

@@ -3,10 +3,13 @@
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views import View
 
+from crm import exporting
 from crm.listing import FilteredListView
 from crm.permissions import StaffRequiredMixin
 from outreach.filters import OutreachFilter
@@ -38,10 +41,17 @@ class AskTableView(FilteredListView):
             .order_by("stage_changed_at", "pk")
         )
 
+    def get(self, request, *args, **kwargs):
+        file_format = request.GET.get("export")
+        if file_format in exporting.FORMATS:
+            return export_list(request, "outreach", self.get_queryset(), file_format, self.ask)
+        return super().get(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             ask=self.ask,
             tab="table",
+            export_query=_without(self.request.GET, "export", "page"),
             bulk_form=BulkForm(ask=self.ask, auto_id="bulk-%s"),
             stages=Stage.choices,
             purposes=MessageTemplate.Purpose.choices,
@@ -91,3 +101,29 @@ class AskBulkView(StaffRequiredMixin, View):
         )
         for entry, reason in result.refused:
             messages.warning(request, f"Not moved — {entry.target_name}: {reason}")
+
+
+def _without(query, *keys):
+    query = query.copy()
+    for key in keys:
+        query.pop(key, None)
+    return query.urlencode()
+
+
+def export_list(request, kind, queryset, file_format, ask):
+    """A list page's rows, filtered as on the page, as a CSV or XLSX download."""
+    if not request.user.has_perm(exporting.PERMISSION):
+        raise PermissionDenied
+    query = _without(request.GET, "export", "page", "per_page")
+    try:
+        rows = exporting.filtered_rows(kind, query, queryset=queryset)
+    except ValidationError as error:
+        return HttpResponseBadRequest(" ".join(error.messages), content_type="text/plain")
+    return exporting.export_response(
+        kind=kind,
+        rows=rows,
+        file_format=file_format,
+        user=request.user,
+        query=f"ask={ask.slug}&{query}" if query else f"ask={ask.slug}",
+        prefix=f"{ask.slug}-",
+    )

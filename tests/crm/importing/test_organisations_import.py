@@ -95,3 +95,16 @@ def test_a_workbook_with_xml_entities_is_refused():
 
     with pytest.raises(FileUnreadable, match="not a valid XLSX file"):
         do_import("organisations", buffer.getvalue(), file_name="bomb.xlsx")
+
+
+def test_organisations_named_in_other_scripts_are_matched_not_created_again():
+    make_organisation(name="Ένωση Πολιτών")
+    make_organisation(name="Цифрові права")
+    data = csv_bytes(
+        [["Organisation"], ["ένωση πολιτών"], ["Цифрові  права"], ["Ελευθερία"], ["Свобода"]]
+    )
+
+    outcome = do_import("organisations", data)
+
+    assert (outcome.counts["unchanged"], outcome.counts["new"]) == (2, 2)
+    assert Organisation.objects.count() == 4
