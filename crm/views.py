@@ -1,7 +1,7 @@
 """The staff workspace: lists, record pages, forms, bulk actions and the header search."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,8 +13,10 @@ from django.views import View
 from django.views.generic import CreateView, DetailView, TemplateView, UpdateView
 
 from crm import selectors, services
+from crm.audit import describe_filter, log_export
 from crm.filters import ContactFilter, OrganisationFilter
 from crm.forms import AffiliationForm, BulkActionForm, ContactForm, OrganisationForm, SavedViewForm
+from crm.history import record_history
 from crm.listing import FilteredListView
 from crm.models import Affiliation, Contact, Organisation, SavedView
 from crm.permissions import StaffRequiredMixin
@@ -44,6 +46,7 @@ class _RecordListView(FilteredListView):
 
 
 class OrganisationListView(_RecordListView):
+    permission_required = "crm.view_organisation"
     filterset_class = OrganisationFilter
     template_name = "crm/organisation_list.html"
     list_name = SavedView.List.ORGANISATIONS
@@ -54,6 +57,7 @@ class OrganisationListView(_RecordListView):
 
 
 class ContactListView(_RecordListView):
+    permission_required = "crm.view_contact"
     filterset_class = ContactFilter
     template_name = "crm/contact_list.html"
     list_name = SavedView.List.CONTACTS
@@ -65,7 +69,8 @@ class ContactListView(_RecordListView):
 
 class _BulkActionView(StaffRequiredMixin, View):
     """Runs a bulk action on the selected rows, or on every row the list's filters
-    match (the filters are sent back as the list's query string)."""
+    match (the filters are sent back as the list's query string). Each action checks its
+    own permission (`action_permissions`): exports need crm.export_records."""
 
     model = None
     filterset_class = None
@@ -74,6 +79,8 @@ class _BulkActionView(StaffRequiredMixin, View):
     target = ""  # outreach_add_targets keyword: "organisations" or "contacts"
 
     def post(self, request):
+        if not request.user.has_perms(self.action_permissions(request.POST.get("action", ""))):
+            raise PermissionDenied
         form = BulkActionForm(request.POST)
         query = request.POST.get("query", "")
         back = f"{reverse(self.list_url)}?{query}" if query else reverse(self.list_url)
@@ -94,6 +101,14 @@ class _BulkActionView(StaffRequiredMixin, View):
             return self.export(rows, action.removeprefix("export_"))
         getattr(self, action)(rows.order_by().values("pk"), form.cleaned_data)
         return redirect(back)
+
+    def action_permissions(self, action):
+        """What the action needs beyond seeing the list."""
+        if action.startswith("export_"):
+            return ["crm.export_records"]
+        if action == "add_to_ask":
+            return ["outreach.add_outreach"]
+        return [f"crm.change_{self.model._meta.model_name}"]
 
     def add_tag(self, ids, data):
         count = services.tag_add(tag=data["tag"], model=self.model, ids=ids)
@@ -142,6 +157,15 @@ class _BulkActionView(StaffRequiredMixin, View):
 
     def export(self, rows, file_format):
         dataset = self.resource_class().export(rows)
+        scope = self.request.POST.get("scope", "")
+        log_export(
+            user=self.request.user,
+            what=str(self.model._meta.verbose_name_plural),
+            file_format=file_format,
+            rows=len(dataset),
+            filter=describe_filter(self.request.POST.get("query", ""))
+            + (" (selected rows)" if scope == "selected" else ""),
+        )
         stamp = timezone.localtime().strftime("%Y-%m-%d")
         name = f"{self.model._meta.verbose_name_plural}-{stamp}.{file_format}"
         if file_format == "csv":
@@ -156,6 +180,7 @@ class _BulkActionView(StaffRequiredMixin, View):
 
 
 class OrganisationBulkView(_BulkActionView):
+    permission_required = "crm.view_organisation"
     model = Organisation
     filterset_class = OrganisationFilter
     resource_class = OrganisationResource
@@ -164,6 +189,7 @@ class OrganisationBulkView(_BulkActionView):
 
 
 class ContactBulkView(_BulkActionView):
+    permission_required = "crm.view_contact"
     model = Contact
     filterset_class = ContactFilter
     resource_class = ContactResource
@@ -177,6 +203,7 @@ class ContactBulkView(_BulkActionView):
 
 
 class OrganisationDetailView(StaffRequiredMixin, DetailView):
+    permission_required = "crm.view_organisation"
     model = Organisation
     template_name = "crm/organisation_detail.html"
 
@@ -184,7 +211,9 @@ class OrganisationDetailView(StaffRequiredMixin, DetailView):
         return Organisation.objects.prefetch_related("tags")
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(**selectors.organisation_page(self.object), **kwargs)
+        return super().get_context_data(
+            **selectors.organisation_page(self.object), audit=record_history(self.object), **kwargs
+        )
 
 
 class _RecordFormMixin(StaffRequiredMixin):
@@ -215,6 +244,7 @@ class _RecordFormMixin(StaffRequiredMixin):
 
 
 class OrganisationCreateView(_RecordFormMixin, CreateView):
+    permission_required = "crm.add_organisation"
     model = Organisation
     form_class = OrganisationForm
     template_name = "crm/organisation_form.html"
@@ -226,6 +256,7 @@ class OrganisationCreateView(_RecordFormMixin, CreateView):
 
 
 class OrganisationUpdateView(OrganisationCreateView, UpdateView):
+    permission_required = "crm.change_organisation"
     success_message = _("Organisation “%(name)s” saved.")
     partial = "crm/organisation_detail.html#details"
 
@@ -234,6 +265,7 @@ class OrganisationUpdateView(OrganisationCreateView, UpdateView):
 
 
 class ContactDetailView(StaffRequiredMixin, DetailView):
+    permission_required = "crm.view_contact"
     model = Contact
     template_name = "crm/contact_detail.html"
 
@@ -241,10 +273,13 @@ class ContactDetailView(StaffRequiredMixin, DetailView):
         return Contact.objects.prefetch_related("tags")
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(**selectors.contact_page(self.object), **kwargs)
+        return super().get_context_data(
+            **selectors.contact_page(self.object), audit=record_history(self.object), **kwargs
+        )
 
 
 class ContactCreateView(_RecordFormMixin, CreateView):
+    permission_required = ("crm.add_contact", "crm.add_affiliation")
     model = Contact
     form_class = ContactForm
     template_name = "crm/contact_form.html"
@@ -284,6 +319,7 @@ class ContactCreateView(_RecordFormMixin, CreateView):
 
 
 class ContactUpdateView(ContactCreateView, UpdateView):
+    permission_required = "crm.change_contact"
     success_message = _("Contact “%(name)s” saved.")
     partial = "crm/contact_detail.html#details"
 
@@ -293,6 +329,8 @@ class ContactUpdateView(ContactCreateView, UpdateView):
 
 class ContactDuplicatesView(StaffRequiredMixin, View):
     """While a new contact is typed in: the contacts it may duplicate (htmx fragment)."""
+
+    permission_required = "crm.view_contact"
 
     def get(self, request):
         same_email, similar = selectors.contacts_like(
@@ -305,6 +343,8 @@ class ContactDuplicatesView(StaffRequiredMixin, View):
 
 
 class ContactDoNotContactView(StaffRequiredMixin, View):
+    permission_required = "crm.change_contact"
+
     def post(self, request, pk):
         contact = get_object_or_404(Contact, pk=pk)
         value = request.POST.get("do_not_contact") == "true"
@@ -341,6 +381,8 @@ class _AffiliationFormView(StaffRequiredMixin):
 
 
 class AffiliationCreateView(_AffiliationFormView, CreateView):
+    permission_required = "crm.add_affiliation"
+
     def dispatch(self, request, *args, **kwargs):
         if "contact_pk" in kwargs:
             self.fixed, self.parent = "contact", get_object_or_404(Contact, pk=kwargs["contact_pk"])
@@ -359,6 +401,8 @@ class AffiliationCreateView(_AffiliationFormView, CreateView):
 
 
 class AffiliationUpdateView(_AffiliationFormView, UpdateView):
+    permission_required = "crm.change_affiliation"
+
     def dispatch(self, request, *args, **kwargs):
         self.fixed = "organisation" if request.GET.get("from") == "organisation" else "contact"
         return super().dispatch(request, *args, **kwargs)
@@ -372,6 +416,8 @@ class AffiliationUpdateView(_AffiliationFormView, UpdateView):
 
 
 class SavedViewCreateView(StaffRequiredMixin, View):
+    permission_required = "crm.add_savedview"
+
     def post(self, request, list_name):
         if list_name not in SavedView.List.values:
             return redirect("crm:organisation-list")
@@ -387,6 +433,8 @@ class SavedViewCreateView(StaffRequiredMixin, View):
 
 
 class SavedViewDeleteView(StaffRequiredMixin, TemplateView):
+    # Saved views are personal: whoever may save views may remove their own.
+    permission_required = "crm.add_savedview"
     template_name = "crm/savedview_confirm_delete.html"
 
     def get_view(self):
@@ -405,6 +453,8 @@ class SavedViewDeleteView(StaffRequiredMixin, TemplateView):
 
 class SearchView(StaffRequiredMixin, TemplateView):
     """The header search: as-you-type results for htmx, a full page otherwise."""
+
+    permission_required = ("crm.view_contact", "crm.view_organisation")
 
     template_name = "crm/search.html"
 

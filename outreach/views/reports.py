@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
+from crm.audit import describe_filter, log_export
 from crm.permissions import StaffRequiredMixin
 from outreach import charts, reports
 from outreach.dates import week_bounds
@@ -56,6 +57,7 @@ def _range_form(request):
 
 
 class ReportsIndexView(StaffRequiredMixin, TemplateView):
+    permission_required = ("outreach.view_ask", "outreach.view_signature")
     template_name = "outreach/reports/index.html"
 
     def get_context_data(self, **kwargs):
@@ -76,6 +78,7 @@ class ReportsIndexView(StaffRequiredMixin, TemplateView):
 
 
 class AskReportView(StaffRequiredMixin, TemplateView):
+    permission_required = ("outreach.view_ask", "outreach.view_signature")
     template_name = "outreach/reports/ask.html"
 
     def get_context_data(self, **kwargs):
@@ -123,6 +126,8 @@ def _bars(rows, limit=12):
 
 class WeeklySummaryView(StaffRequiredMixin, TemplateView):
     """One printable page per ask and week for the coalition lead."""
+
+    permission_required = ("outreach.view_ask", "outreach.view_signature")
 
     template_name = "outreach/reports/weekly.html"
 
@@ -180,6 +185,8 @@ def _safe_cell(value):
 class ReportDownloadView(StaffRequiredMixin, View):
     """The table beside a chart as CSV or XLSX, for the same ask and range."""
 
+    permission_required = ("outreach.view_ask", "crm.export_records")
+
     FORMATS = {
         "csv": "text/csv; charset=utf-8",
         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -201,6 +208,13 @@ class ReportDownloadView(StaffRequiredMixin, View):
         if table is None:
             raise Http404(f"No table called “{dataset}”.")
         rows = [[_safe_cell(cell) for cell in row] for row in table.rows]
+        log_export(
+            user=request.user,
+            what=f"report {dataset} of {slug or 'all asks'}",
+            file_format=fmt,
+            rows=len(rows),
+            filter=describe_filter(request.GET),
+        )
         data = tablib.Dataset(*rows, headers=table.headers, title=table.title[:31])
         response = HttpResponse(data.export(fmt), content_type=self.FORMATS[fmt])
         name = f"{slug or 'all-asks'}-{table.slug}-{timezone.localdate():%Y-%m-%d}.{fmt}"

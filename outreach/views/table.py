@@ -3,6 +3,7 @@
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views import View
@@ -21,6 +22,7 @@ from outreach.views.common import redirect_back
 
 
 class AskTableView(FilteredListView):
+    permission_required = "outreach.view_outreach"
     template_name = "outreach/ask_table.html"
     filterset_class = OutreachFilter
 
@@ -52,6 +54,8 @@ class AskTableView(FilteredListView):
 class AskBulkView(StaffRequiredMixin, View):
     """Applies one bulk action to the selected entries, then back to the same table."""
 
+    permission_required = "outreach.change_outreach"
+
     def post(self, request, slug):
         ask = get_object_or_404(Ask, slug=slug)
         form = BulkForm(request.POST, ask=ask)
@@ -65,6 +69,8 @@ class AskBulkView(StaffRequiredMixin, View):
         entries = list(data["ids"])
         action = data["action"]
         if action == "email":
+            if not request.user.has_perm("outreach.add_emailbatch"):
+                raise PermissionDenied
             query = urlencode(
                 {"purpose": data["purpose"], "ids": [e.pk for e in entries]}, doseq=True
             )
