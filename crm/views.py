@@ -25,6 +25,15 @@ from crm.text import normalise_email
 from outreach.services import outreach_add_targets
 
 
+def bulk_action_permissions(model, action):
+    """What a list's bulk action needs beyond seeing the list."""
+    if action.startswith("export_"):
+        return ["crm.export_records"]
+    if action == "add_to_ask":
+        return ["outreach.add_outreach"]
+    return [f"crm.change_{model._meta.model_name}"]
+
+
 class _RecordListView(FilteredListView):
     list_name = ""
     bulk_url = ""
@@ -33,12 +42,21 @@ class _RecordListView(FilteredListView):
         context = super().get_context_data(**kwargs)
         query = self.request.GET.copy()
         query.pop("page", None)
+        # Own id prefixes: the filter form on the same page has fields named alike.
+        bulk_form = BulkActionForm(initial={"query": query.urlencode()}, auto_id="bulk-%s")
+        user, model = self.request.user, self.filterset_class._meta.model
+        action = bulk_form.fields["action"]
+        action.choices = [
+            (value, label)
+            for value, label in action.choices
+            if user.has_perms(bulk_action_permissions(model, value))
+        ]
         context.update(
             query=query.urlencode(),
             saved_views=SavedView.objects.filter(user=self.request.user, list=self.list_name),
-            # Own id prefixes: the filter form on the same page has fields named alike.
             save_form=SavedViewForm(initial={"query": query.urlencode()}, auto_id="save-%s"),
-            bulk_form=BulkActionForm(initial={"query": query.urlencode()}, auto_id="bulk-%s"),
+            # A role with no bulk action gets neither the form nor the row checkboxes.
+            bulk_form=bulk_form if action.choices else None,
             bulk_url=reverse(self.bulk_url),
             list_name=self.list_name,
         )
@@ -103,12 +121,7 @@ class _BulkActionView(StaffRequiredMixin, View):
         return redirect(back)
 
     def action_permissions(self, action):
-        """What the action needs beyond seeing the list."""
-        if action.startswith("export_"):
-            return ["crm.export_records"]
-        if action == "add_to_ask":
-            return ["outreach.add_outreach"]
-        return [f"crm.change_{self.model._meta.model_name}"]
+        return bulk_action_permissions(self.model, action)
 
     def add_tag(self, ids, data):
         count = services.tag_add(tag=data["tag"], model=self.model, ids=ids)

@@ -5,35 +5,23 @@ The table below holds, per URL name, the method tried and the expected outcome f
 a row here fails `test_every_url_has_a_row`. The admin (its own permission checks, per
 model) is sampled in `test_the_admin_follows_the_roles`.
 
+Every staff page a role may open is also checked for what it offers: no link, form or
+bulk action to something the role may not do (tests/security/offers.py).
+
 Outcomes: LOGIN (redirected to the sign-in page), DENY (403), OK (2xx or a redirect
 elsewhere than the sign-in), or an exact status code.
 """
 
-import datetime
-
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from django.utils import timezone
 
-from crm.importing import run
-from crm.models import Affiliation, ConsentRecord, SavedView
 from crm.roles import ADMIN, CAMPAIGNER, COORDINATOR, VIEWER
-from outreach.models import EmailBatch
-from outreach.services import delivery_snapshot_create
-from tests.factories import (
-    make_ask,
-    make_contact,
-    make_message_template,
-    make_organisation,
-    make_outreach,
-    make_signature,
-    make_user,
-)
+from tests.security.conftest import ROLES
+from tests.security.offers import offered_but_refused
 
 pytestmark = pytest.mark.django_db
 
 LOGIN, DENY, OK = "login", 403, "ok"
-ROLES = [None, VIEWER, CAMPAIGNER, COORDINATOR, ADMIN]
 
 # Shorthands for the usual rows (anonymous, viewer, campaigner, coordinator, admin).
 STAFF_READ = (LOGIN, OK, OK, OK, OK)
@@ -251,55 +239,6 @@ def test_every_url_has_a_row():
     assert set(MATRIX) - names == set(), "rows for URLs that no longer exist"
 
 
-@pytest.fixture
-def users():
-    return {role: make_user(role, role=role) for role in ROLES if role}
-
-
-@pytest.fixture
-def objects(users):
-    coordinator = users[COORDINATOR]
-    ask = make_ask(statement="We call for **this**.", is_published=True, target_count=10)
-    organisation = make_organisation()
-    contact = make_contact()
-    affiliation = Affiliation.objects.create(contact=contact, organisation=organisation)
-    outreach = make_outreach(ask=ask, organisation=organisation)
-    from outreach.services import outreach_log_activity
-
-    activity = outreach_log_activity(outreach=outreach, kind="note", by=coordinator, summary="Hi")
-    signature = make_signature(ask, public=True)
-    record = run.new_record(
-        kind="contacts", data=b"email\nx@example.org\n", file_name="x.csv", user=coordinator
-    )
-    snapshot = delivery_snapshot_create(
-        ask=ask, as_of=timezone.now() + datetime.timedelta(minutes=1), language="en", by=None
-    )
-    from crm.models import Tag
-
-    return {
-        "ask": ask,
-        "campaign": ask.campaign,
-        "organisation": organisation,
-        "contact": contact,
-        "affiliation": affiliation,
-        "tag": Tag.objects.create(name="press"),
-        "consent": ConsentRecord.objects.create(
-            contact=contact, purpose="newsletter", given_at=timezone.now()
-        ),
-        "outreach": outreach,
-        "activity": activity,
-        "signature": signature,
-        "import": record,
-        "snapshot": snapshot,
-        "message": make_message_template(ask),
-        "batch": EmailBatch.objects.create(ask=ask, purpose="invitation", created_by=coordinator),
-        "saved_views": {
-            username: SavedView.objects.create(user=user, list="contacts", name="v", query="")
-            for username, user in users.items()
-        },
-    }
-
-
 def _outcome_matches(response, expected):
     to_login = response.headers.get("Location", "").startswith(reverse("login"))
     if expected == LOGIN:
@@ -312,6 +251,16 @@ def _outcome_matches(response, expected):
 def _check(response, expected, role, name):
     where = f"{name} as {role or 'anonymous'}: got {response.status_code}, expected {expected}"
     assert _outcome_matches(response, expected), where
+
+
+def _is_staff_page(response, role, name):
+    return (
+        role in (VIEWER, CAMPAIGNER, COORDINATOR)
+        and response.status_code == 200
+        and ":" in name
+        and not name.startswith("public:")
+        and response.headers.get("Content-Type", "").startswith("text/html")
+    )
 
 
 def _request(client, method, url, extra):
@@ -335,6 +284,9 @@ def test_each_role_gets_what_its_table_row_says(client, users, objects, role):
         response = _request(client, method, url, extra)
         if not _outcome_matches(response, expected[ROLES.index(role)]):
             wrong.append(f"{method.upper()} {name}: {response.status_code}")
+        elif _is_staff_page(response, role, name):
+            # The page hides what the role may not do: no link, form or bulk action to it.
+            wrong.extend(offered_but_refused(role, name, url, response.content.decode()))
     for name, query in EXPORTS.items():
         method, kwargs, _expected, _extra = MATRIX[name]
         response = client.get(reverse(name, kwargs=kwargs(objects, user)), query)
