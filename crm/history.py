@@ -7,6 +7,7 @@ with their users. Values are compared by their stored column (`attname`), so a f
 key never costs a query; it shows as its id.
 """
 
+import json
 from dataclasses import dataclass, field
 
 from django.urls import NoReverseMatch, reverse
@@ -51,6 +52,8 @@ def _display(model_field, value):
         return "—"
     if isinstance(value, bool):
         return _("yes") if value else _("no")
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)[:300]
     choices = dict(model_field.flatchoices) if model_field.choices else {}
     if value in choices:
         return str(choices[value])

@@ -183,6 +183,7 @@ def commit(record, *, user=None, table=None, progress=True):
 
 
 def _commit(record, table, user, report):
+    record._history_user = user  # who the history and the log name for the import
     try:
         with transaction.atomic():
             plan = _plan(record, table, report)
