@@ -5,6 +5,7 @@ from import_export.formats import base_formats
 from simple_history.admin import SimpleHistoryAdmin
 
 from crm import exporting
+from crm.audit import log_export
 from crm.models import (
     Affiliation,
     ConsentRecord,
@@ -52,11 +53,11 @@ class ImportExportAdminMixin(ImportExportMixin):
         choice = getattr(form, "cleaned_data", {}).get("format")
         formats = self.get_export_formats()
         file_format = formats[int(choice)]().get_title() if choice not in (None, "") else "-"
-        exporting.log_export(
+        log_export(
             user=request.user,
-            kind=self.export_kind,
+            what=self.export_kind,
             file_format=file_format,
-            query=request.GET.urlencode(),
+            filter=request.GET.urlencode(),
             rows=len(data),
             via="admin",
         )

@@ -6,15 +6,13 @@ and leaves one line on the "coalition.audit" logger: who, what, which filter, ho
 rows — never the rows themselves.
 """
 
-import getpass
-import logging
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, QueryDict
 from django.utils import timezone
 
-audit = logging.getLogger("coalition.audit")
+from crm.audit import log_export
 
 PERMISSION = "crm.export_records"
 MEDIA_TYPES = {
@@ -87,46 +85,18 @@ def file_name(kind, file_format, prefix=""):
     return f"{prefix}{kind}-{stamp}.{file_format}"
 
 
-def log_export(*, user, kind, file_format, query, rows, via):
-    """One audit line per export; the filter is kept, the rows are not. From the command
-    line without --user, the operating-system account is named."""
-    if user is not None and user.is_authenticated:
-        who = user.get_username()
-    else:
-        who = f"system:{_os_user()}"
-    if isinstance(query, QueryDict):
-        query = query.urlencode()
-    audit.info(
-        "export %s as %s by %s via %s: %d rows, filter %r",
-        kind,
-        file_format,
-        who,
-        via,
-        rows,
-        query or "",
-        extra={
-            "event": "export",
-            "user": who,
-            "kind": kind,
-            "format": file_format,
-            "filter": query or "",
-            "rows": rows,
-            "via": via,
-        },
-    )
-
-
-def _os_user():
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no name for this uid (containers)
-        return "unknown"
-
-
-def export_response(*, kind, rows, file_format, user, query, via="list", prefix=""):
+def export_response(*, kind, rows, file_format, user, query, via="list", prefix="", selected=False):
     """The download of `rows` (already filtered) as an attachment, logged."""
     content, count = render(kind, rows, file_format)
-    log_export(user=user, kind=kind, file_format=file_format, query=query, rows=count, via=via)
+    log_export(
+        user=user,
+        what=kind,
+        file_format=file_format,
+        rows=count,
+        filter=query,
+        via=via,
+        selected=selected,
+    )
     response = HttpResponse(content, content_type=MEDIA_TYPES[file_format])
     name = file_name(kind, file_format, prefix)
     response["Content-Disposition"] = f'attachment; filename="{name}"'

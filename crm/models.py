@@ -436,6 +436,20 @@ class ImportRecord(models.Model):
     progress_done = models.PositiveIntegerField(default=0)
     progress_total = models.PositiveIntegerField(default=0)
     message = models.TextField(_("message"), blank=True)
+    # Who uploaded, imported and undid it, and when. The file, its rows and their errors
+    # (personal data) and the progress counters are not copied into the history.
+    history = HistoricalRecords(
+        excluded_fields=[
+            "data",
+            "headers",
+            "mapping",
+            "errors",
+            "warnings",
+            "created_ids",
+            "progress_done",
+            "progress_total",
+        ]
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -139,6 +139,17 @@ REGISTRY = [
         },
     ),
     Holder(
+        # The audit trail of imports keeps only who, when, the file's name, the choices
+        # and the counts (crm.models.ImportRecord.history excludes the rows and errors).
+        "crm.historicalimportrecord",
+        scrub=("file_name", "message", "history_change_reason"),
+        not_personal={
+            "sha256": "a hash of the file",
+            "options": "the choices made for the import",
+            "counts": "numbers of rows",
+        },
+    ),
+    Holder(
         "crm.importchange",
         json=("before", "after"),
         not_personal={"model": "a model's name"},

@@ -14,6 +14,7 @@ from django.views.generic import CreateView, DetailView, TemplateView, UpdateVie
 from crm import exporting, selectors, services
 from crm.filters import ContactFilter, OrganisationFilter
 from crm.forms import AffiliationForm, BulkActionForm, ContactForm, OrganisationForm, SavedViewForm
+from crm.history import record_history
 from crm.listing import FilteredListView
 from crm.models import Affiliation, Contact, Organisation, SavedView
 from crm.permissions import StaffRequiredMixin
@@ -27,6 +28,15 @@ ERASED_EMAIL_ADDED = gettext_lazy(
 )
 
 
+def bulk_action_permissions(model, action):
+    """What a list's bulk action needs beyond seeing the list."""
+    if action.startswith("export_"):
+        return ["crm.export_records"]
+    if action == "add_to_ask":
+        return ["outreach.add_outreach"]
+    return [f"crm.change_{model._meta.model_name}"]
+
+
 class _RecordListView(FilteredListView):
     list_name = ""
     bulk_url = ""
@@ -35,12 +45,21 @@ class _RecordListView(FilteredListView):
         context = super().get_context_data(**kwargs)
         query = self.request.GET.copy()
         query.pop("page", None)
+        # Own id prefixes: the filter form on the same page has fields named alike.
+        bulk_form = BulkActionForm(initial={"query": query.urlencode()}, auto_id="bulk-%s")
+        user, model = self.request.user, self.filterset_class._meta.model
+        action = bulk_form.fields["action"]
+        action.choices = [
+            (value, label)
+            for value, label in action.choices
+            if user.has_perms(bulk_action_permissions(model, value))
+        ]
         context.update(
             query=query.urlencode(),
             saved_views=SavedView.objects.filter(user=self.request.user, list=self.list_name),
-            # Own id prefixes: the filter form on the same page has fields named alike.
             save_form=SavedViewForm(initial={"query": query.urlencode()}, auto_id="save-%s"),
-            bulk_form=BulkActionForm(initial={"query": query.urlencode()}, auto_id="bulk-%s"),
+            # A role with no bulk action gets neither the form nor the row checkboxes.
+            bulk_form=bulk_form if action.choices else None,
             bulk_url=reverse(self.bulk_url),
             list_name=self.list_name,
         )
@@ -48,6 +67,7 @@ class _RecordListView(FilteredListView):
 
 
 class OrganisationListView(_RecordListView):
+    permission_required = "crm.view_organisation"
     filterset_class = OrganisationFilter
     template_name = "crm/organisation_list.html"
     list_name = SavedView.List.ORGANISATIONS
@@ -58,6 +78,7 @@ class OrganisationListView(_RecordListView):
 
 
 class ContactListView(_RecordListView):
+    permission_required = "crm.view_contact"
     filterset_class = ContactFilter
     template_name = "crm/contact_list.html"
     list_name = SavedView.List.CONTACTS
@@ -69,7 +90,8 @@ class ContactListView(_RecordListView):
 
 class _BulkActionView(StaffRequiredMixin, View):
     """Runs a bulk action on the selected rows, or on every row the list's filters
-    match (the filters are sent back as the list's query string)."""
+    match (the filters are sent back as the list's query string). Each action checks its
+    own permission (`action_permissions`): exports need crm.export_records."""
 
     model = None
     filterset_class = None
@@ -78,6 +100,8 @@ class _BulkActionView(StaffRequiredMixin, View):
     target = ""  # outreach_add_targets keyword: "organisations" or "contacts"
 
     def post(self, request):
+        if not request.user.has_perms(self.action_permissions(request.POST.get("action", ""))):
+            raise PermissionDenied
         form = BulkActionForm(request.POST)
         query = request.POST.get("query", "")
         back = f"{reverse(self.list_url)}?{query}" if query else reverse(self.list_url)
@@ -100,6 +124,9 @@ class _BulkActionView(StaffRequiredMixin, View):
             return self.export(rows, action.removeprefix("export_"), form.cleaned_data["scope"])
         getattr(self, action)(rows.order_by().values("pk"), form.cleaned_data)
         return redirect(back)
+
+    def action_permissions(self, action):
+        return bulk_action_permissions(self.model, action)
 
     def add_tag(self, ids, data):
         count = services.tag_add(tag=data["tag"], model=self.model, ids=ids)
@@ -147,17 +174,18 @@ class _BulkActionView(StaffRequiredMixin, View):
         return set()
 
     def export(self, rows, file_format, scope):
-        query = self.request.POST.get("query", "")
         return exporting.export_response(
             kind=self.export_kind,
             rows=rows,
             file_format=file_format,
             user=self.request.user,
-            query=f"{query} (selected rows)" if scope == "selected" else query,
+            query=self.request.POST.get("query", ""),
+            selected=scope == "selected",
         )
 
 
 class OrganisationBulkView(_BulkActionView):
+    permission_required = "crm.view_organisation"
     model = Organisation
     filterset_class = OrganisationFilter
     export_kind = "organisations"
@@ -166,6 +194,7 @@ class OrganisationBulkView(_BulkActionView):
 
 
 class ContactBulkView(_BulkActionView):
+    permission_required = "crm.view_contact"
     model = Contact
     filterset_class = ContactFilter
     export_kind = "contacts"
@@ -179,6 +208,7 @@ class ContactBulkView(_BulkActionView):
 
 
 class OrganisationDetailView(StaffRequiredMixin, DetailView):
+    permission_required = "crm.view_organisation"
     model = Organisation
     template_name = "crm/organisation_detail.html"
 
@@ -186,7 +216,9 @@ class OrganisationDetailView(StaffRequiredMixin, DetailView):
         return Organisation.objects.prefetch_related("tags")
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(**selectors.organisation_page(self.object), **kwargs)
+        return super().get_context_data(
+            **selectors.organisation_page(self.object), audit=record_history(self.object), **kwargs
+        )
 
 
 class _RecordFormMixin(StaffRequiredMixin):
@@ -217,6 +249,7 @@ class _RecordFormMixin(StaffRequiredMixin):
 
 
 class OrganisationCreateView(_RecordFormMixin, CreateView):
+    permission_required = "crm.add_organisation"
     model = Organisation
     form_class = OrganisationForm
     template_name = "crm/organisation_form.html"
@@ -228,6 +261,7 @@ class OrganisationCreateView(_RecordFormMixin, CreateView):
 
 
 class OrganisationUpdateView(OrganisationCreateView, UpdateView):
+    permission_required = "crm.change_organisation"
     success_message = _("Organisation “%(name)s” saved.")
     partial = "crm/organisation_detail.html#details"
 
@@ -236,6 +270,7 @@ class OrganisationUpdateView(OrganisationCreateView, UpdateView):
 
 
 class ContactDetailView(StaffRequiredMixin, DetailView):
+    permission_required = "crm.view_contact"
     model = Contact
     template_name = "crm/contact_detail.html"
 
@@ -243,10 +278,13 @@ class ContactDetailView(StaffRequiredMixin, DetailView):
         return Contact.objects.prefetch_related("tags")
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(**selectors.contact_page(self.object), **kwargs)
+        return super().get_context_data(
+            **selectors.contact_page(self.object), audit=record_history(self.object), **kwargs
+        )
 
 
 class ContactCreateView(_RecordFormMixin, CreateView):
+    permission_required = ("crm.add_contact", "crm.add_affiliation")
     model = Contact
     form_class = ContactForm
     template_name = "crm/contact_form.html"
@@ -292,6 +330,7 @@ class ContactCreateView(_RecordFormMixin, CreateView):
 
 
 class ContactUpdateView(ContactCreateView, UpdateView):
+    permission_required = "crm.change_contact"
     success_message = _("Contact “%(name)s” saved.")
     partial = "crm/contact_detail.html#details"
 
@@ -301,6 +340,8 @@ class ContactUpdateView(ContactCreateView, UpdateView):
 
 class ContactDuplicatesView(StaffRequiredMixin, View):
     """While a new contact is typed in: the contacts it may duplicate (htmx fragment)."""
+
+    permission_required = "crm.view_contact"
 
     def get(self, request):
         same_email, similar = selectors.contacts_like(
@@ -313,6 +354,8 @@ class ContactDuplicatesView(StaffRequiredMixin, View):
 
 
 class ContactDoNotContactView(StaffRequiredMixin, View):
+    permission_required = "crm.change_contact"
+
     def post(self, request, pk):
         contact = get_object_or_404(Contact, pk=pk)
         value = request.POST.get("do_not_contact") == "true"
@@ -349,6 +392,8 @@ class _AffiliationFormView(StaffRequiredMixin):
 
 
 class AffiliationCreateView(_AffiliationFormView, CreateView):
+    permission_required = "crm.add_affiliation"
+
     def dispatch(self, request, *args, **kwargs):
         if "contact_pk" in kwargs:
             self.fixed, self.parent = "contact", get_object_or_404(Contact, pk=kwargs["contact_pk"])
@@ -367,6 +412,8 @@ class AffiliationCreateView(_AffiliationFormView, CreateView):
 
 
 class AffiliationUpdateView(_AffiliationFormView, UpdateView):
+    permission_required = "crm.change_affiliation"
+
     def dispatch(self, request, *args, **kwargs):
         self.fixed = "organisation" if request.GET.get("from") == "organisation" else "contact"
         return super().dispatch(request, *args, **kwargs)
@@ -380,6 +427,8 @@ class AffiliationUpdateView(_AffiliationFormView, UpdateView):
 
 
 class SavedViewCreateView(StaffRequiredMixin, View):
+    permission_required = "crm.add_savedview"
+
     def post(self, request, list_name):
         if list_name not in SavedView.List.values:
             return redirect("crm:organisation-list")
@@ -395,6 +444,8 @@ class SavedViewCreateView(StaffRequiredMixin, View):
 
 
 class SavedViewDeleteView(StaffRequiredMixin, TemplateView):
+    # Saved views are personal: whoever may save views may remove their own.
+    permission_required = "crm.add_savedview"
     template_name = "crm/savedview_confirm_delete.html"
 
     def get_view(self):
@@ -413,6 +464,8 @@ class SavedViewDeleteView(StaffRequiredMixin, TemplateView):
 
 class SearchView(StaffRequiredMixin, TemplateView):
     """The header search: as-you-type results for htmx, a full page otherwise."""
+
+    permission_required = ("crm.view_contact", "crm.view_organisation")
 
     template_name = "crm/search.html"
 

@@ -211,6 +211,19 @@ class CampaignViewSet(StaffViewSet):
     filterset_class = CampaignFilter
 
 
+class CanAddTargets(BasePermission):
+    """Adding partners to an ask's pipeline creates outreach entries, as the bulk action
+    on the staff lists does: it needs outreach.add_outreach, not the right to edit asks."""
+
+    def has_permission(self, request, view):
+        user = request.user
+        return bool(
+            user
+            and user.is_staff
+            and user.has_perms(["outreach.view_ask", "outreach.add_outreach"])
+        )
+
+
 class AskViewSet(StaffViewSet):
     """OSDI: petitions."""
 
@@ -218,7 +231,12 @@ class AskViewSet(StaffViewSet):
     serializer_class = AskSerializer
     filterset_class = AskFilter
 
-    @action(detail=True, methods=["post"], serializer_class=TargetsSerializer)
+    @action(
+        detail=True,
+        methods=["post"],
+        serializer_class=TargetsSerializer,
+        permission_classes=[CanAddTargets],
+    )
     def targets(self, request, pk=None):
         """Add organisations and individuals to this ask's pipeline (existing ones are
         skipped and counted)."""

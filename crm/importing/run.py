@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.utils import timezone
 
+from crm.audit import log_import
 from crm.importing.mapping import guess_mapping
 from crm.importing.planning import PLANNERS, Options, RowError
 from crm.importing.reading import read_table
@@ -182,6 +183,7 @@ def commit(record, *, user=None, table=None, progress=True):
 
 
 def _commit(record, table, user, report):
+    record._history_user = user  # who the history and the log name for the import
     try:
         with transaction.atomic():
             plan = _plan(record, table, report)
@@ -243,4 +245,14 @@ def _store(record, outcome, status):
     record.warnings = outcome.warnings
     if outcome.day_first is not None and "day_first" not in record.options:
         record.options = {**record.options, "proposed_day_first": outcome.day_first}
+    if getattr(record, "_history_user", None) is None:
+        record._history_user = record.created_by
     record.save()
+    if status != ImportRecord.Status.PREVIEWED:
+        log_import(
+            user=record._history_user,
+            kind=record.kind,
+            status=status,
+            counts=record.counts,
+            record_id=record.pk,
+        )

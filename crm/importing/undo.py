@@ -7,6 +7,7 @@ from django.apps import apps
 from django.db import transaction
 from django.utils import timezone
 
+from crm.audit import log_import
 from crm.models import ImportRecord
 
 CHANGED_SINCE = "changed since the import"
@@ -120,7 +121,9 @@ def import_undo(*, record, by=None):
         instance.save()
     record.status = ImportRecord.Status.UNDONE
     record.undone_at = timezone.now()
+    record._history_user = by
     record.save(update_fields=["status", "undone_at"])
+    log_import(user=by, kind=record.kind, status="undone", counts=plan.counts, record_id=record.pk)
     return plan
 
 

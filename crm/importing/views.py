@@ -12,6 +12,8 @@ from django.utils.functional import cached_property
 from django.views.generic import DetailView, FormView, ListView, View
 from django_htmx.http import HttpResponseClientRefresh
 
+from crm.audit import log_export
+from crm.history import record_history
 from crm.importing import run
 from crm.importing.forms import ConfirmForm, MappingForm, UploadForm
 from crm.importing.mapping import FIELDS, guess_mapping, mapping_from_saved
@@ -28,6 +30,7 @@ Status = ImportRecord.Status
 
 
 class ImportListView(StaffRequiredMixin, ListView):
+    permission_required = "crm.view_importrecord"
     template_name = "crm/import_list.html"
     paginate_by = 25
 
@@ -38,6 +41,7 @@ class ImportListView(StaffRequiredMixin, ListView):
 
 
 class ImportUploadView(StaffRequiredMixin, FormView):
+    permission_required = "crm.import_records"
     template_name = "crm/import_upload.html"
     form_class = UploadForm
 
@@ -73,6 +77,8 @@ class ImportUploadView(StaffRequiredMixin, FormView):
 
 
 class RecordMixin(StaffRequiredMixin):
+    permission_required = "crm.import_records"
+
     def get_record(self):
         return get_object_or_404(ImportRecord, pk=self.kwargs["pk"])
 
@@ -176,6 +182,8 @@ class ImportMappingView(RecordMixin, FormView):
 class ImportDetailView(RecordMixin, DetailView):
     """The preview, then the result: what the wizard shows after the mapping."""
 
+    permission_required = "crm.view_importrecord"
+
     template_name = "crm/import_detail.html"
     context_object_name = "record"
 
@@ -187,6 +195,7 @@ class ImportDetailView(RecordMixin, DetailView):
         labels = dict(FIELDS.get(record.kind, []))
         return super().get_context_data(
             confirm_form=ConfirmForm(),
+            audit=record_history(record),
             errors_shown=record.errors[:200],
             mapping=[
                 (header, labels.get(field, ""))
@@ -198,6 +207,8 @@ class ImportDetailView(RecordMixin, DetailView):
 
 class ImportProgressView(RecordMixin, View):
     """Polled by htmx while a step runs; reloads the page when it is done."""
+
+    permission_required = "crm.view_importrecord"
 
     def get(self, request, pk):
         record = self.get_record()
@@ -230,6 +241,12 @@ class ImportErrorsCsvView(RecordMixin, View):
         response.write("\ufeff")  # so Excel reads it as UTF-8
         writer = csv.writer(response)
         writer.writerow(["row", "column", "value", "reason"])
+        log_export(
+            user=request.user,
+            what=f"errors of import {record.pk}",
+            file_format="csv",
+            rows=len(record.errors),
+        )
         # The error report is an export too: a cell a spreadsheet would run stays text.
         for error in record.errors:
             writer.writerow(
@@ -240,6 +257,8 @@ class ImportErrorsCsvView(RecordMixin, View):
 
 class ImportRecordsView(RecordMixin, DetailView):
     """What an import created and changed."""
+
+    permission_required = "crm.view_importrecord"
 
     template_name = "crm/import_records.html"
     context_object_name = "record"

@@ -24,6 +24,7 @@ def _count(queryset):
 
 
 class AskListView(FilteredListView):
+    permission_required = "outreach.view_ask"
     template_name = "outreach/ask_list.html"
     filterset_class = AskFilter
     queryset = (
@@ -69,15 +70,19 @@ class _AskFormMixin(StaffRequiredMixin):
 
 
 class AskCreateView(_AskFormMixin, CreateView):
+    permission_required = "outreach.add_ask"
+
     def get_initial(self):
         return {"campaign": self.request.GET.get("campaign")}
 
 
 class AskUpdateView(_AskFormMixin, UpdateView):
+    permission_required = "outreach.change_ask"
     pass
 
 
 class AskDetailView(StaffRequiredMixin, DetailView):
+    permission_required = "outreach.view_ask"
     template_name = "outreach/ask_detail.html"
     queryset = Ask.objects.select_related("campaign")
 
@@ -95,6 +100,7 @@ class AskDetailView(StaffRequiredMixin, DetailView):
 
 
 class CampaignCreateView(StaffRequiredMixin, CreateView):
+    permission_required = "outreach.add_campaign"
     model = Campaign
     form_class = CampaignForm
     template_name = "outreach/campaign_form.html"
@@ -105,6 +111,7 @@ class CampaignCreateView(StaffRequiredMixin, CreateView):
 
 
 class CampaignUpdateView(StaffRequiredMixin, UpdateView):
+    permission_required = "outreach.change_campaign"
     model = Campaign
     form_class = CampaignForm
     template_name = "outreach/campaign_form.html"

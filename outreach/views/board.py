@@ -27,6 +27,7 @@ def _board_context(ask, **extra):
 
 
 class AskBoardView(StaffRequiredMixin, TemplateView):
+    permission_required = "outreach.view_outreach"
     template_name = "outreach/ask_board.html"
 
     def get_context_data(self, **kwargs):
@@ -46,6 +47,8 @@ class AskBoardView(StaffRequiredMixin, TemplateView):
 class OutreachMoveView(StaffRequiredMixin, View):
     """POST stage=<stage>: through outreach_change_stage; a refused move says why. htmx
     requests get the board back, updated in place; others a redirect."""
+
+    permission_required = "outreach.change_outreach"
 
     def post(self, request, pk):
         entry = get_object_or_404(Outreach.objects.select_related("ask__campaign"), pk=pk)

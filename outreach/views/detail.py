@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views import View
 from django.views.generic import DetailView
 
+from crm.history import record_history
 from crm.permissions import StaffRequiredMixin
 from outreach.forms import FollowUpForm, LogActivityForm, OwnerForm
 from outreach.models import STAGE_ORDER, TRANSITIONS, Outreach
@@ -21,6 +22,7 @@ from outreach.views.common import redirect_back
 
 
 class OutreachDetailView(StaffRequiredMixin, DetailView):
+    permission_required = "outreach.view_outreach"
     template_name = "outreach/outreach_detail.html"
     context_object_name = "entry"
     queryset = Outreach.objects.select_related("ask__campaign", "organisation", "contact", "owner")
@@ -31,6 +33,7 @@ class OutreachDetailView(StaffRequiredMixin, DetailView):
             ask=entry.ask,
             activities=entry.activities.select_related("actor"),
             history=partner_history(entry),
+            audit=record_history(entry),
             moves=[stage for stage in STAGE_ORDER if stage in TRANSITIONS[entry.stage]],
             log_form=kwargs.pop("log_form", None) or LogActivityForm(),
             follow_up_form=FollowUpForm(initial={"next_follow_up_on": entry.next_follow_up_on}),
@@ -40,6 +43,8 @@ class OutreachDetailView(StaffRequiredMixin, DetailView):
 
 
 class _EntryAction(StaffRequiredMixin, View):
+    permission_required = ("outreach.change_outreach", "outreach.add_activity")
+
     def post(self, request, pk):
         entry = get_object_or_404(Outreach.objects.select_related("ask"), pk=pk)
         try:

@@ -25,6 +25,7 @@ class _AskMixin(StaffRequiredMixin):
 
 
 class MessageTemplateListView(_AskMixin, ListView):
+    permission_required = "outreach.view_messagetemplate"
     template_name = "outreach/messagetemplate_list.html"
 
     def get_queryset(self):
@@ -54,6 +55,8 @@ class _TemplateFormMixin(StaffRequiredMixin):
 
 
 class MessageTemplateCreateView(_AskMixin, _TemplateFormMixin, CreateView):
+    permission_required = "outreach.add_messagetemplate"
+
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         kwargs["instance"] = MessageTemplate(ask=self.ask, language=self.ask.language)
@@ -64,6 +67,8 @@ class MessageTemplateCreateView(_AskMixin, _TemplateFormMixin, CreateView):
 
 
 class MessageTemplateUpdateView(_TemplateFormMixin, UpdateView):
+    permission_required = "outreach.change_messagetemplate"
+
     def get_object(self, queryset=None):
         template = get_object_or_404(
             MessageTemplate.objects.select_related("ask"), pk=self.kwargs["pk"]
@@ -93,6 +98,8 @@ def _selected(ask, request_data, purpose):
 class EmailComposeView(_AskMixin, View):
     """GET: who will get the message and who will not (and why), and a preview for a
     chosen recipient. POST: queue the sending; the batch page shows progress."""
+
+    permission_required = ("outreach.add_emailbatch", "outreach.add_activity")
 
     template_name = "outreach/email_compose.html"
 
@@ -150,6 +157,8 @@ class EmailComposeView(_AskMixin, View):
 
 class EmailBatchView(StaffRequiredMixin, DetailView):
     """Progress of a sending; htmx polls the progress part until it is done."""
+
+    permission_required = "outreach.view_emailbatch"
 
     queryset = EmailBatch.objects.select_related("ask__campaign", "created_by")
     template_name = "outreach/emailbatch_detail.html"

@@ -8,6 +8,7 @@ from outreach.selectors import my_follow_ups
 
 
 class MyFollowUpsView(StaffRequiredMixin, TemplateView):
+    permission_required = "outreach.view_outreach"
     template_name = "outreach/my_follow_ups.html"
 
     def get_context_data(self, **kwargs):

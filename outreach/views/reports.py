@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
+from crm.audit import log_export
 from crm.permissions import StaffRequiredMixin
 from crm.spreadsheets import neutralise_formula
 from outreach import charts, reports
@@ -57,6 +58,7 @@ def _range_form(request):
 
 
 class ReportsIndexView(StaffRequiredMixin, TemplateView):
+    permission_required = ("outreach.view_ask", "outreach.view_signature")
     template_name = "outreach/reports/index.html"
 
     def get_context_data(self, **kwargs):
@@ -77,6 +79,7 @@ class ReportsIndexView(StaffRequiredMixin, TemplateView):
 
 
 class AskReportView(StaffRequiredMixin, TemplateView):
+    permission_required = ("outreach.view_ask", "outreach.view_signature")
     template_name = "outreach/reports/ask.html"
 
     def get_context_data(self, **kwargs):
@@ -124,6 +127,8 @@ def _bars(rows, limit=12):
 
 class WeeklySummaryView(StaffRequiredMixin, TemplateView):
     """One printable page per ask and week for the coalition lead."""
+
+    permission_required = ("outreach.view_ask", "outreach.view_signature")
 
     template_name = "outreach/reports/weekly.html"
 
@@ -173,6 +178,8 @@ class WeeklySummaryView(StaffRequiredMixin, TemplateView):
 class ReportDownloadView(StaffRequiredMixin, View):
     """The table beside a chart as CSV or XLSX, for the same ask and range."""
 
+    permission_required = ("outreach.view_ask", "crm.export_records")
+
     FORMATS = {
         "csv": "text/csv; charset=utf-8",
         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -195,6 +202,13 @@ class ReportDownloadView(StaffRequiredMixin, View):
             raise Http404(f"No table called “{dataset}”.")
         # A tag or ask named "=HYPERLINK(…)" stays text in the spreadsheet.
         rows = [[neutralise_formula(cell) for cell in row] for row in table.rows]
+        log_export(
+            user=request.user,
+            what=f"report {dataset} of {slug or 'all asks'}",
+            file_format=fmt,
+            rows=len(rows),
+            filter=request.GET,
+        )
         data = tablib.Dataset(*rows, headers=table.headers, title=table.title[:31])
         response = HttpResponse(data.export(fmt), content_type=self.FORMATS[fmt])
         name = f"{slug or 'all-asks'}-{table.slug}-{timezone.localdate():%Y-%m-%d}.{fmt}"

@@ -5,7 +5,7 @@ and delivery snapshots."""
 import datetime
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from crm import exporting
+from crm.audit import log_export
+from crm.history import record_history
 from crm.listing import FilteredListView
 from crm.models import Affiliation
 from crm.permissions import staff_required
@@ -33,6 +35,7 @@ from outreach.views.table import export_list
 
 
 class SignatureListView(FilteredListView):
+    permission_required = "outreach.view_signature"
     model = Signature
     filterset_class = SignatureFilter
     template_name = "outreach/signature_list.html"
@@ -95,7 +98,7 @@ def _back_to_list(signature):
     return redirect("outreach:signature-list", signature.ask_id)
 
 
-@staff_required
+@staff_required(perms="outreach.view_signature", write_perms="outreach.change_signature")
 def signature_edit(request, pk):
     signature = _signature(pk)
     form = SignatureListingForm(
@@ -111,15 +114,14 @@ def signature_edit(request, pk):
         else:
             messages.success(request, f"“{form.cleaned_data['display_name']}” saved.")
             return _back_to_list(signature)
-    history = signature.history.select_related("history_user").order_by("-history_date")[:10]
     return render(
         request,
         "outreach/signature_edit.html",
-        {"signature": signature, "form": form, "history": history},
+        {"signature": signature, "form": form, "audit": record_history(signature)},
     )
 
 
-@staff_required
+@staff_required(perms="outreach.change_signature")
 @require_POST
 def signature_verify_view(request, pk):
     signature = _signature(pk)
@@ -146,7 +148,7 @@ def _reason_action(request, pk, *, service, title, button, done):
     )
 
 
-@staff_required
+@staff_required(perms="outreach.change_signature")
 def signature_reject_view(request, pk):
     return _reason_action(
         request,
@@ -158,7 +160,7 @@ def signature_reject_view(request, pk):
     )
 
 
-@staff_required
+@staff_required(perms="outreach.change_signature")
 def signature_withdraw_view(request, pk):
     return _reason_action(
         request,
@@ -170,7 +172,7 @@ def signature_withdraw_view(request, pk):
     )
 
 
-@staff_required
+@staff_required(perms="outreach.add_deliverysnapshot")
 @require_POST
 def snapshot_create(request, ask_pk):
     ask = get_object_or_404(Ask, pk=ask_pk)
@@ -187,14 +189,22 @@ def snapshot_create(request, ask_pk):
     return redirect("outreach:snapshot-detail", snapshot.pk)
 
 
-@staff_required
+@staff_required(perms="outreach.view_deliverysnapshot")
 def snapshot_detail(request, pk):
     snapshot = get_object_or_404(DeliverySnapshot.objects.select_related("ask"), pk=pk)
     if request.GET.get("format") == "csv":
+        if not request.user.has_perm("crm.export_records"):
+            raise PermissionDenied
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         filename = f"{snapshot.ask.slug}-signatories-{snapshot.as_of:%Y-%m-%d}.csv"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         write_public_csv(response, snapshot.rows)
+        log_export(
+            user=request.user,
+            what=f"delivery snapshot {snapshot.pk} of ask {snapshot.ask.slug}",
+            file_format="csv",
+            rows=len(snapshot.rows),
+        )
         return response
     return render(
         request,

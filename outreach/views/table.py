@@ -24,6 +24,7 @@ from outreach.views.common import redirect_back
 
 
 class AskTableView(FilteredListView):
+    permission_required = "outreach.view_outreach"
     template_name = "outreach/ask_table.html"
     filterset_class = OutreachFilter
 
@@ -62,6 +63,8 @@ class AskTableView(FilteredListView):
 class AskBulkView(StaffRequiredMixin, View):
     """Applies one bulk action to the selected entries, then back to the same table."""
 
+    permission_required = "outreach.change_outreach"
+
     def post(self, request, slug):
         ask = get_object_or_404(Ask, slug=slug)
         form = BulkForm(request.POST, ask=ask)
@@ -75,6 +78,8 @@ class AskBulkView(StaffRequiredMixin, View):
         entries = list(data["ids"])
         action = data["action"]
         if action == "email":
+            if not request.user.has_perm("outreach.add_emailbatch"):
+                raise PermissionDenied
             query = urlencode(
                 {"purpose": data["purpose"], "ids": [e.pk for e in entries]}, doseq=True
             )

@@ -20,7 +20,8 @@
 
   document.addEventListener("dragstart", function (event) {
     var card = event.target.closest ? event.target.closest(".board-card") : null;
-    if (!card) return;
+    // Cards carry a move URL only for people who may move entries (see ask_board.html).
+    if (!card || !card.dataset.moveUrl) return;
     dragged = card;
     card.classList.add("is-dragging");
     event.dataTransfer.effectAllowed = "move";

@@ -3,6 +3,8 @@ whatever a client sends, no 5xx, and no route answers without authentication."""
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import ignored_auth, not_a_server_error
@@ -25,7 +27,19 @@ schema.app = application
 
 
 @pytest.fixture
-def token(db):
+def keep_the_test_connection():
+    """Calling the WSGI app directly sends request_started/finished, whose handler closes
+    the database connection — and with it the test's transaction (PostgreSQL). Django's
+    test client switches that handler off the same way."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def token(db, keep_the_test_connection):
     """An admin's token, and a few records for the generated requests to find."""
     ask = make_ask(slug="open-letter")
     make_outreach(ask=ask, stage=Stage.INVITED)

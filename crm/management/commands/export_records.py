@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.http import QueryDict
 
 from crm import exporting
+from crm.audit import log_export
 from outreach.models import Ask
 
 ASK_REQUIRED = "Exporting {kind} needs --ask SLUG (the ask whose {kind} to export)."
@@ -74,11 +75,11 @@ class Command(BaseCommand):
         logged_query = query.urlencode()
         if ask:
             logged_query = f"ask={ask}&{logged_query}" if logged_query else f"ask={ask}"
-        exporting.log_export(
+        log_export(
             user=person,
-            kind=kind,
+            what=kind,
             file_format=format,
-            query=logged_query,
+            filter=logged_query,
             rows=count,
             via="command line",
         )
