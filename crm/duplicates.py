@@ -23,6 +23,7 @@ from crm.search import fold
 DEFAULT_MIN_SCORE = 70
 # How alike two folded names must be (rapidfuzz token_sort_ratio, 0-100) to count.
 FUZZY_NAME_CUTOFF = 85
+WORD_CUTOFF = 80
 BLOCK_LIMIT = 300
 
 # Reasons, as shown in the review queue and the command's output.
@@ -88,7 +89,7 @@ def _blocks(keys_by_id):
     """{key: [ids]} from {id: keys}."""
     blocks = {}
     for pk, keys in keys_by_id.items():
-        for key in keys:
+        for key in set(keys):
             blocks.setdefault(key, []).append(pk)
     return blocks
 
@@ -158,11 +159,31 @@ def _person_keys(person):
     # Fuzzy blocks: two of the name's words by their first two letters (typos later in a
     # word, another word order) or by their last two (a typo at the start).
     for a, b in combinations(words, 2):
-        keys.append(("pre", a[:2], b[:2]))
-        keys.append(("suf", a[-2:], b[-2:]))
+        keys.append(("pre", *sorted((a[:2], b[:2]))))
+        keys.append(("suf", *sorted((a[-2:], b[-2:]))))
     if len(words) == 1:
         keys.append(("pre", words[0][:3]))
     return keys
+
+
+def _one_word_apart(a_words, b_words):
+    """As many words, each paired with one alike (rapidfuzz ratio >= WORD_CUTOFF), and
+    at most one of them spelled differently: 'Ana Lopez' ~ 'Ana Lopes', but not 'Anna
+    Jensen' ~ 'Anna Janssen-Silva' or 'Marie Rossi' ~ 'Mario Rosso'."""
+    if len(a_words) != len(b_words):
+        return False
+    others = list(b_words)
+    different = 0
+    for word in a_words:
+        if word in others:
+            others.remove(word)
+            continue
+        best = max(others, key=lambda other: fuzz.ratio(word, other))
+        if fuzz.ratio(word, best) < WORD_CUTOFF:
+            return False
+        others.remove(best)
+        different += 1
+    return different <= 1
 
 
 def score_contacts(a, b):
@@ -172,7 +193,7 @@ def score_contacts(a, b):
     if a.name and a.name == b.name:
         reasons.append(SAME_NAME)
         score = 85
-    elif a.name and b.name:
+    elif a.name and b.name and _one_word_apart(a.words, b.words):
         ratio = round(fuzz.token_sort_ratio(a.name, b.name))
         if ratio >= FUZZY_NAME_CUTOFF:
             reasons.append(SIMILAR_NAME.format(ratio=ratio))
@@ -258,6 +279,8 @@ def _body_keys(body):
     # An acronym meets the other's acronym, one-word name or initials in one block.
     for short in body.short:
         keys.append(("short", short))
+        if len(short) >= 4 and short[-1].isalpha():
+            keys.append(("short", short[:-1]))  # "edri" meets the initials "edr"
     if len(body.initials) >= 2:
         keys.append(("short", body.initials))
     # Fuzzy blocks within a country (a typo after the third letter of a word).
@@ -271,8 +294,10 @@ def _acronym_of(a, b):
     """Whether a's short name stands for b's full name (or both share an acronym)."""
     if a.short & b.short:
         return True
+    # "EDRi" for European Digital Rights: one more letter than the initials is allowed.
     return bool(b.initials) and any(
-        s == b.initials or (s.startswith(b.initials) and len(b.initials) >= 3) for s in a.short
+        s == b.initials or (len(b.initials) >= 3 and s[:-1] == b.initials and s[-1].isalpha())
+        for s in a.short
     )
 
 
