@@ -230,3 +230,26 @@ def test_not_a_duplicate_is_remembered_once_whatever_the_order():
     services.duplicate_dismiss(kind="contact", first_id=9, second_id=4)
     services.duplicate_dismiss(kind="contact", first_id=4, second_id=9)
     assert NotDuplicate.pairs("contact") == {(4, 9)}
+
+
+def test_a_later_import_resolves_the_merged_away_email_and_name_to_the_survivor():
+    from tests.crm.importing.helpers import csv_bytes, do_import
+
+    keep = make_contact("Ana", "López", email="ana@a.org")
+    lose = make_contact("Ana", "Lopez", email="ana@b.org")
+    services.contact_merge(survivor=keep, merged=lose)
+    full, short = make_organisation("European Digital Rights"), make_organisation("EDRi Brussels")
+    services.organisation_merge(survivor=full, merged=short)
+    contacts = csv_bytes(
+        [["E-mail", "First name", "Organisation"], ["ana@b.org", "Ana", "EDRi Brussels"]]
+    )
+    organisations = csv_bytes([["Organisation", "City"], ["EDRi Brussels", "Brussels"]])
+
+    do_import("contacts", contacts)
+    do_import("organisations", organisations)
+
+    assert Contact.objects.count() == 1
+    assert list(keep.organisations.all()) == [full]
+    assert Organisation.objects.count() == 1
+    full.refresh_from_db()
+    assert full.city == "Brussels"
