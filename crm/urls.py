@@ -1,6 +1,6 @@
 from django.urls import path
 
-from crm import views
+from crm import views, views_duplicates
 
 app_name = "crm"
 
@@ -55,4 +55,14 @@ urlpatterns = [
         name="saved-view-delete",
     ),
     path("search/", views.SearchView.as_view(), name="search"),
+    path(
+        "duplicates/<str:kind_slug>/",
+        views_duplicates.DuplicateListView.as_view(),
+        name="duplicate-list",
+    ),
+    path(
+        "duplicates/<str:kind_slug>/<int:first_id>/<int:second_id>/",
+        views_duplicates.DuplicateReviewView.as_view(),
+        name="duplicate-review",
+    ),
 ]
