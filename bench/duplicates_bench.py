@@ -47,9 +47,7 @@ REPEAT = 3
 
 def fill():
     call_command("migrate", verbosity=0)
-    Affiliation.objects.all().delete()
-    Contact.objects.all().delete()
-    Organisation.objects.all().delete()
+    call_command("flush", interactive=False, verbosity=0)  # a bench database only
     started = time.monotonic()
     organisations = build_organisations(round(ORGANISATIONS / (1 + SHARE)), duplicate_share=SHARE)
     contacts = build_contacts(round(CONTACTS / (1 + SHARE)), duplicate_share=SHARE)

@@ -8,6 +8,8 @@ from crm.models import (
     Contact,
     ImportChange,
     ImportRecord,
+    MergedRecord,
+    NotDuplicate,
     Organisation,
     SavedMapping,
     SavedView,
@@ -158,3 +160,34 @@ class ImportChangeAdmin(admin.ModelAdmin):
 class SavedMappingAdmin(admin.ModelAdmin):
     list_display = ("name", "kind", "created_by", "created_at")
     list_filter = ("kind",)
+
+
+@admin.register(MergedRecord)
+class MergedRecordAdmin(admin.ModelAdmin):
+    """Written by the merge services only: old ids that lead to the record kept."""
+
+    list_display = ("old_label", "kind", "old_id", "survivor_id", "merged_by", "merged_at")
+    list_filter = ("kind",)
+    search_fields = ("old_label", "email")
+    readonly_fields = [f.name for f in MergedRecord._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(NotDuplicate)
+class NotDuplicateAdmin(admin.ModelAdmin):
+    """Pairs marked "not a duplicate" in the review queue; deleting one lets the finder
+    suggest the pair again."""
+
+    list_display = ("kind", "first_id", "second_id", "decided_by", "decided_at")
+    list_filter = ("kind",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
