@@ -12,6 +12,8 @@ from crm.models import (
     Contact,
     ImportChange,
     ImportRecord,
+    MergedRecord,
+    NotDuplicate,
     Organisation,
     SavedMapping,
     SavedView,
@@ -244,8 +246,36 @@ class SuppressionAdmin(admin.ModelAdmin):
     def digest_start(self, obj):
         return f"{obj.digest[:16]}…"
 
+
+@admin.register(MergedRecord)
+class MergedRecordAdmin(admin.ModelAdmin):
+    """Written by the merge services only: old ids that lead to the record kept."""
+
+    list_display = ("old_label", "kind", "old_id", "survivor_id", "merged_by", "merged_at")
+    list_filter = ("kind",)
+    search_fields = ("old_label", "email")
+    readonly_fields = [f.name for f in MergedRecord._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
     def has_change_permission(self, request, obj=None):
         return False
 
     def get_fields(self, request, obj=None):
         return ["email"] if obj is None else list(self.readonly_fields)
+
+
+@admin.register(NotDuplicate)
+class NotDuplicateAdmin(admin.ModelAdmin):
+    """Pairs marked "not a duplicate" in the review queue; deleting one lets the finder
+    suggest the pair again."""
+
+    list_display = ("kind", "first_id", "second_id", "decided_by", "decided_at")
+    list_filter = ("kind",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -208,6 +208,7 @@ class Contact(TimestampedModel):
             ("export_records", "Can export lists of records"),
             ("import_records", "Can import spreadsheets"),
             ("manage_data_protection", "Can export and erase a person's data"),
+            ("merge_records", "Can merge duplicate contacts and organisations"),
         ]
         indexes = [
             models.Index(fields=["last_name", "first_name", "id"], name="contact_name_order"),
@@ -526,3 +527,84 @@ class Suppression(models.Model):
 
     def __str__(self):
         return f"Suppression {self.digest[:12]}…"
+
+
+class MergedRecord(models.Model):
+    """A contact or organisation merged into another: its old id (and e-mail or names)
+    still lead to the survivor, so old links and later imports resolve."""
+
+    class Kind(models.TextChoices):
+        CONTACT = "contact", _("Contact")
+        ORGANISATION = "organisation", _("Organisation")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind)
+    old_id = models.BigIntegerField(_("merged-away id"))
+    # Plain ids rather than foreign keys: a survivor merged again is followed by resolve().
+    survivor_id = models.BigIntegerField(_("kept id"))
+    old_label = models.CharField(_("merged-away record"), max_length=300)
+    email = NormalisedEmailField(_("e-mail"), max_length=254, null=True, blank=True)
+    # header_key() of the old name and acronym: what an import matches organisations on.
+    name_keys = models.JSONField(default=list, blank=True)
+    domain = models.CharField(_("website domain"), max_length=253, blank=True)
+    merged_at = models.DateTimeField(_("merged at"), default=timezone.now)
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("merged by"),
+    )
+
+    class Meta:
+        ordering = ["-merged_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "old_id"], name="merged_record_once"),
+        ]
+        indexes = [models.Index(fields=["kind", "email"], name="merged_record_email")]
+
+    def __str__(self):
+        return f"{self.old_label} → {self.survivor_id}"
+
+    @classmethod
+    def resolve(cls, kind, old_id):
+        """The id that now stands for `old_id` (following merges of merges), or None."""
+        seen = set()
+        survivor = None
+        while old_id not in seen:
+            seen.add(old_id)
+            row = cls.objects.filter(kind=kind, old_id=old_id).values("survivor_id").first()
+            if row is None:
+                return survivor
+            survivor = old_id = row["survivor_id"]
+        return survivor
+
+
+class NotDuplicate(models.Model):
+    """Two records someone looked at and said are not the same: never suggested again."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=MergedRecord.Kind)
+    # Stored smaller id first, so (a, b) and (b, a) are one row.
+    first_id = models.BigIntegerField()
+    second_id = models.BigIntegerField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "first_id", "second_id"], name="not_duplicate_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(first_id__lt=models.F("second_id")), name="not_duplicate_ordered"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.first_id} ≠ {self.second_id}"
+
+    @classmethod
+    def pairs(cls, kind):
+        return set(cls.objects.filter(kind=kind).values_list("first_id", "second_id"))

@@ -42,6 +42,8 @@ class Holder:
     json: tuple = ()
     # Text fields that hold nothing about a person, with why.
     not_personal: dict = field(default_factory=dict)
+    # Narrows `person` where the model holds other kinds of rows too.
+    person_filter: dict = field(default_factory=dict)
 
     @property
     def model(self):
@@ -51,7 +53,9 @@ class Holder:
         query = Q()
         for lookup in self.person:
             query |= Q(**{lookup: contact_pk})
-        return self.model._default_manager.filter(query) if self.person else None
+        if not self.person:
+            return None
+        return self.model._default_manager.filter(query, **self.person_filter)
 
 
 _HISTORY = {"history_change_reason": "written by staff about the change; cleaned below"}
@@ -137,6 +141,14 @@ REGISTRY = [
             "counts": "numbers of rows",
             "created_ids": "record ids",
         },
+    ),
+    Holder(
+        # A contact merged into the person: its old label and e-mail still point to them.
+        "crm.mergedrecord",
+        person=("survivor_id",),
+        person_filter={"kind": "contact"},
+        erase={"old_label": ERASED, "email": None, "name_keys": [], "domain": ""},
+        scrub=("old_label",),
     ),
     Holder(
         # The audit trail of imports keeps only who, when, the file's name, the choices

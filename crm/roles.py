@@ -1,7 +1,7 @@
 """Staff roles as Django groups, and the permissions each one holds.
 
 admin        users, settings, data protection, and everything below
-coordinator  campaigns, asks, imports, exports, everything on outreach
+coordinator  campaigns, asks, imports, exports, merging duplicates, everything on outreach
 campaigner   works on outreach and contacts: no export, no delete, no import
 viewer       reads everything, changes nothing
 
@@ -16,6 +16,7 @@ ROLES = [ADMIN, COORDINATOR, CAMPAIGNER, VIEWER]
 EXPORT = "export_records"
 IMPORT = "import_records"
 DATA_PROTECTION = "manage_data_protection"
+MERGE = "merge_records"
 
 DOMAIN_APPS = {"crm", "outreach"}
 # Records a campaigner creates and edits day to day.
@@ -65,7 +66,7 @@ def role_allows(role, app_label, model, codename):
             action in {"add", "change"} and (app_label, model) in CAMPAIGNER_WRITES
         )
     if role == COORDINATOR:
-        if codename in {EXPORT, IMPORT}:
+        if codename in {EXPORT, IMPORT, MERGE}:
             return True
         if app_label == "outreach":
             return action in {"view", "add", "change", "delete"}

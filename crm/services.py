@@ -1,10 +1,22 @@
 """Operations on organisations, contacts, affiliations and tags. Views, the API and
 imports call these so every change names who made it in the audit trail."""
 
+from collections import Counter
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from crm.models import Affiliation, ConsentRecord
+from crm.models import (
+    Affiliation,
+    ConsentRecord,
+    Contact,
+    MergedRecord,
+    NotDuplicate,
+    Organisation,
+)
 
 
 def _attribute(instance, user):
@@ -170,3 +182,389 @@ def consent_stop_outreach(*, contact, source=STOPPED_BY_LINK):
             source=source,
         )
     return latest
+
+
+# --- merging duplicates ---------------------------------------------------------------------
+
+MERGE_SAME_RECORD = "A record cannot be merged into itself."
+MERGE_UNKNOWN_FIELD = "“{field}” cannot be chosen when merging."
+
+# Which of two pipeline entries for the same ask is kept when two records merge: the
+# one further along, in this order. A signature (even a withdrawn one) is the strongest
+# fact; then an answer (declined); then how far the asking went.
+STAGE_PRECEDENCE = [
+    "signed",
+    "withdrawn",
+    "declined",
+    "no_response",
+    "followed_up",
+    "invited",
+    "prospect",
+]
+
+# The fields staff choose between when merging; notes are combined unless one is chosen.
+CONTACT_MERGE_FIELDS = [
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "preferred_language",
+    "country",
+    "expertise",
+    "notes",
+]
+ORGANISATION_MERGE_FIELDS = [
+    "name",
+    "acronym",
+    "kind",
+    "country",
+    "city",
+    "website",
+    "email",
+    "notes",
+]
+
+
+def stage_rank(stage):
+    """Lower is further along (see STAGE_PRECEDENCE)."""
+    return STAGE_PRECEDENCE.index(stage)
+
+
+@dataclass
+class MergeResult:
+    survivor: object
+    merged_id: int
+    moved: dict  # {"affiliations": 2, ...}: rows moved or settled per table
+
+
+def _combined_notes(a, b):
+    a, b = (a or "").strip(), (b or "").strip()
+    if not b or b in a:
+        return a
+    if not a or a in b:
+        return b
+    return f"{a}\n\n{b}"
+
+
+def _merge_values(survivor, merged, fields, values):
+    """The survivor's fields after the merge: the chosen side per field ("survivor",
+    "merged" or, for notes, "both"); unchosen fields keep the survivor's value unless
+    it is empty."""
+    values = values or {}
+    for name in values:
+        if name not in fields:
+            raise ValidationError(MERGE_UNKNOWN_FIELD.format(field=name))
+    for name in fields:
+        mine, theirs = getattr(survivor, name), getattr(merged, name)
+        choice = values.get(name, "both" if name == "notes" else "")
+        if choice == "merged" or (not choice and not mine):
+            setattr(survivor, name, theirs)
+        elif choice == "both":
+            setattr(survivor, name, _combined_notes(mine, theirs))
+
+
+def _settle_outreach(entries_by_ask, incoming, link, survivor, moved, by):
+    """Move `incoming` pipeline entries to the survivor; where the survivor already has an
+    entry for the ask, keep the one further along and give it the other's activities."""
+    from outreach.models import Activity
+
+    for entry in incoming:
+        mine = entries_by_ask.get(entry.ask_id)
+        if mine is None:
+            setattr(entry, link, survivor)
+            _attribute(entry, by)
+            entry.save(update_fields=[link, "updated_at"])
+            moved["outreach"] += 1
+            continue
+        keep, drop = (
+            (entry, mine) if stage_rank(entry.stage) < stage_rank(mine.stage) else (mine, entry)
+        )
+        moved["activities"] += Activity.objects.filter(outreach=drop).update(outreach=keep)
+        keep.follow_up_count = max(keep.follow_up_count, drop.follow_up_count)
+        invited = [at for at in (keep.invited_at, drop.invited_at) if at]
+        keep.invited_at = min(invited) if invited else None
+        keep.notes = _combined_notes(keep.notes, drop.notes)
+        keep.contact = keep.contact or drop.contact
+        _attribute(drop, by)
+        drop._change_reason = f"Merged into outreach #{keep.pk}"
+        drop.delete()
+        setattr(keep, link, survivor)
+        _attribute(keep, by)
+        keep._change_reason = "Merged duplicate records"
+        keep.save()
+        moved["outreach_combined"] += 1
+
+
+def _settle_signatures(signatures, survivor_live, link, survivor, moved, by):
+    """Move signatures; where both signed the same ask, the earlier signature stays live
+    and the later one is rejected as a duplicate (kept, not deleted)."""
+    from outreach.models import Signature
+
+    for signature in signatures:
+        mine = survivor_live.get(signature.ask_id) if signature.is_live else None
+        if mine is not None:
+            earlier = signature.signed_at < mine.signed_at
+            keep, drop = (signature, mine) if earlier else (mine, signature)
+            # The one-live-signature constraint: take the later one out of the live set
+            # before the other joins the survivor.
+            drop.status = Signature.Status.REJECTED
+            drop.status_reason = f"Duplicate of signature #{keep.pk} (records merged)"
+            _attribute(drop, by)
+            drop._change_reason = "Duplicate after merge"
+            drop.save(update_fields=["status", "status_reason", "updated_at"])
+            moved["signatures_combined"] += 1
+            survivor_live[signature.ask_id] = keep
+        setattr(signature, link, survivor)
+        _attribute(signature, by)
+        signature._change_reason = "Merged duplicate records"
+        signature.save(update_fields=[link, "updated_at"])
+        moved["signatures"] += 1
+
+
+def _move_remaining(model, survivor, merged, handled, moved):
+    """Any other foreign key to the merged record (added by a later feature) follows it."""
+    for relation in model._meta.related_objects:
+        if relation.many_to_many or relation.related_model._meta.app_label not in {
+            "crm",
+            "outreach",
+            "accounts",
+        }:
+            continue
+        if relation.related_name in handled or not relation.field.db_constraint:
+            continue
+        count = relation.related_model._default_manager.filter(
+            **{relation.field.name: merged}
+        ).update(**{relation.field.name: survivor})
+        if count:
+            moved[relation.related_model._meta.model_name] += count
+
+
+def _record_merge(kind, survivor, merged, by, moved, **remembered):
+    from outreach.models import Activity
+
+    MergedRecord.objects.filter(kind=kind, survivor_id=merged.pk).update(survivor_id=survivor.pk)
+    MergedRecord.objects.create(
+        kind=kind,
+        old_id=merged.pk,
+        survivor_id=survivor.pk,
+        old_label=str(merged)[:300],
+        merged_by=by,
+        **remembered,
+    )
+    NotDuplicate.objects.filter(kind=kind).filter(
+        Q(first_id=merged.pk) | Q(second_id=merged.pk)
+    ).delete()
+    details = ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in sorted(moved.items()) if n)
+    Activity.objects.create(
+        kind=Activity.Kind.NOTE,
+        actor=by,
+        **{kind: survivor},
+        summary=f"Merged “{merged}” (#{merged.pk}) into this record"
+        + (f": {details}." if details else "."),
+    )
+
+
+def _check_pair(survivor, merged):
+    if survivor.pk == merged.pk:
+        raise ValidationError(MERGE_SAME_RECORD)
+
+
+@transaction.atomic
+def contact_merge(*, survivor, merged, values=None, by=None):
+    """Merge the contact `merged` into `survivor` and delete `merged`.
+
+    Moves every row about the person: affiliations (one per organisation: roles and
+    dates combined), consent records, pipeline entries (two for the same ask: the one
+    further along is kept, with both timelines), signatures (both signed the same ask:
+    the earlier stays, the later is rejected as a duplicate), activities and tags.
+    `values` chooses per field which side to keep ({"email": "merged"}); do-not-contact
+    is kept if either had it. Remembers the old id and e-mail (MergedRecord) so links and
+    imports resolve to the survivor, and writes an audit entry and an activity note.
+    Raises ValidationError (same record, unknown field, invalid result); nothing is
+    saved then. Returns a MergeResult."""
+    from outreach.models import Outreach, Signature
+
+    _check_pair(survivor, merged)
+    survivor = Contact.objects.select_for_update().get(pk=survivor.pk)
+    merged = Contact.objects.select_for_update().get(pk=merged.pk)
+    moved = Counter()
+
+    mine = {a.organisation_id: a for a in survivor.affiliations.all()}
+    has_primary = any(a.is_primary for a in mine.values())
+    for affiliation in merged.affiliations.all():
+        existing = mine.get(affiliation.organisation_id)
+        if existing is None:
+            affiliation.contact = survivor
+            if affiliation.is_primary and has_primary:
+                affiliation.is_primary = False
+            has_primary = has_primary or affiliation.is_primary
+            _attribute(affiliation, by)
+            affiliation.save()
+            moved["affiliations"] += 1
+            continue
+        existing.role = existing.role or affiliation.role
+        starts = [d for d in (existing.started_on, affiliation.started_on) if d]
+        existing.started_on = min(starts) if starts else None
+        ends = (existing.ended_on, affiliation.ended_on)
+        existing.ended_on = None if None in ends else max(ends)
+        _attribute(existing, by)
+        existing.save()
+        affiliation.delete()
+        moved["affiliations_combined"] += 1
+
+    moved["consent records"] += merged.consents.update(contact=survivor)
+
+    individual = Outreach.objects.filter(organisation__isnull=True)
+    _settle_outreach(
+        {o.ask_id: o for o in individual.filter(contact=survivor)},
+        list(individual.filter(contact=merged)),
+        "contact",
+        survivor,
+        moved,
+        by,
+    )
+    # As an organisation's contact person: no uniqueness at stake.
+    for entry in Outreach.objects.filter(contact=merged):
+        entry.contact = survivor
+        _attribute(entry, by)
+        entry.save(update_fields=["contact", "updated_at"])
+        moved["outreach"] += 1
+
+    individual_signatures = Signature.objects.filter(organisation__isnull=True)
+    _settle_signatures(
+        list(individual_signatures.filter(contact=merged).order_by("pk")),
+        {s.ask_id: s for s in individual_signatures.filter(contact=survivor).live()},
+        "contact",
+        survivor,
+        moved,
+        by,
+    )
+    for signature in Signature.objects.filter(contact=merged):  # signed for an organisation
+        signature.contact = survivor
+        _attribute(signature, by)
+        signature.save(update_fields=["contact", "updated_at"])
+        moved["signatures"] += 1
+    moved["activities"] += merged.activities.update(contact=survivor)
+    tags = list(merged.tags.all())
+    survivor.tags.add(*tags)
+    moved["tags"] += len(tags)
+    handled = {"affiliations", "consents", "outreach", "signatures", "activities"}
+    _move_remaining(Contact, survivor, merged, handled, moved)
+
+    _merge_values(survivor, merged, CONTACT_MERGE_FIELDS, values)
+    survivor.do_not_contact = survivor.do_not_contact or merged.do_not_contact
+    old_email = merged.email
+    merged_id, label = merged.pk, str(merged)
+    _attribute(merged, by)
+    merged._change_reason = f"Merged into contact #{survivor.pk}"
+    merged.delete()  # before the survivor takes over its e-mail
+    merged.pk = merged_id
+    survivor.full_clean()
+    _attribute(survivor, by)
+    survivor._change_reason = f"Merged with contact #{merged_id} ({label})"[:100]
+    survivor.save()
+    _record_merge(MergedRecord.Kind.CONTACT, survivor, merged, by, moved, email=old_email)
+    return MergeResult(survivor=survivor, merged_id=merged_id, moved=dict(moved))
+
+
+@transaction.atomic
+def organisation_merge(*, survivor, merged, values=None, by=None):
+    """Merge the organisation `merged` into `survivor` and delete `merged`.
+
+    Moves affiliations (one per person: roles and dates combined), pipeline entries (two
+    for the same ask: the one further along is kept, with both timelines), signatures
+    (both signed the same ask: the earlier stays, the later is rejected as a duplicate),
+    activities, tags and network memberships in both directions. `values` chooses per
+    field which side to keep. Remembers the old id, names and domain (MergedRecord) so
+    links and imports resolve to the survivor; writes an audit entry and an activity
+    note. Raises ValidationError; nothing is saved then. Returns a MergeResult."""
+    from crm.duplicates import organisation_keys
+    from outreach.models import Outreach, Signature
+
+    _check_pair(survivor, merged)
+    survivor = Organisation.objects.select_for_update().get(pk=survivor.pk)
+    merged = Organisation.objects.select_for_update().get(pk=merged.pk)
+    moved = Counter()
+
+    mine = {a.contact_id: a for a in survivor.affiliations.all()}
+    for affiliation in merged.affiliations.all():
+        existing = mine.get(affiliation.contact_id)
+        if existing is None:
+            affiliation.organisation = survivor
+            _attribute(affiliation, by)
+            affiliation.save()
+            moved["affiliations"] += 1
+            continue
+        existing.role = existing.role or affiliation.role
+        starts = [d for d in (existing.started_on, affiliation.started_on) if d]
+        existing.started_on = min(starts) if starts else None
+        ends = (existing.ended_on, affiliation.ended_on)
+        existing.ended_on = None if None in ends else max(ends)
+        primary = affiliation.is_primary and not existing.is_primary
+        affiliation.delete()  # first: the contact may hold one primary affiliation only
+        existing.is_primary = existing.is_primary or primary
+        _attribute(existing, by)
+        existing.save()
+        moved["affiliations_combined"] += 1
+
+    _settle_outreach(
+        {o.ask_id: o for o in Outreach.objects.filter(organisation=survivor)},
+        list(Outreach.objects.filter(organisation=merged)),
+        "organisation",
+        survivor,
+        moved,
+        by,
+    )
+    _settle_signatures(
+        list(Signature.objects.filter(organisation=merged).order_by("pk")),
+        {s.ask_id: s for s in Signature.objects.filter(organisation=survivor).live()},
+        "organisation",
+        survivor,
+        moved,
+        by,
+    )
+    moved["activities"] += merged.activities.update(organisation=survivor)
+    tags = list(merged.tags.all())
+    survivor.tags.add(*tags)
+    moved["tags"] += len(tags)
+    networks = [o for o in merged.member_of.all() if o.pk != survivor.pk]
+    members = [o for o in merged.members.all() if o.pk != survivor.pk]
+    survivor.member_of.add(*networks)
+    survivor.members.add(*members)
+    moved["memberships"] += len(networks) + len(members)
+    handled = {"affiliations", "outreach", "signatures", "activities", "members"}
+    _move_remaining(Organisation, survivor, merged, handled, moved)
+
+    _merge_values(survivor, merged, ORGANISATION_MERGE_FIELDS, values)
+    key, short = organisation_keys(merged.name, merged.acronym)
+    merged_id, label = merged.pk, str(merged)
+    _attribute(merged, by)
+    merged._change_reason = f"Merged into organisation #{survivor.pk}"
+    merged.delete()
+    merged.pk = merged_id
+    survivor.full_clean()
+    _attribute(survivor, by)
+    survivor._change_reason = f"Merged with organisation #{merged_id} ({label})"[:100]
+    survivor.save()
+    _record_merge(
+        MergedRecord.Kind.ORGANISATION,
+        survivor,
+        merged,
+        by,
+        moved,
+        name_keys=sorted({key, *short} - {""}),
+        domain=merged.domain,
+    )
+    return MergeResult(survivor=survivor, merged_id=merged_id, moved=dict(moved))
+
+
+@transaction.atomic
+def duplicate_dismiss(*, kind, first_id, second_id, by=None):
+    """Remember that two records are not the same: the finder never suggests them again."""
+    first_id, second_id = sorted((int(first_id), int(second_id)))
+    if first_id == second_id:
+        raise ValidationError(MERGE_SAME_RECORD)
+    decision, _ = NotDuplicate.objects.get_or_create(
+        kind=kind, first_id=first_id, second_id=second_id, defaults={"decided_by": by}
+    )
+    return decision

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from crm import views, views_privacy
+from crm import views, views_duplicates, views_privacy
 
 app_name = "crm"
 
@@ -75,5 +75,15 @@ urlpatterns = [
         "contacts/<int:pk>/erase/",
         views_privacy.SubjectEraseView.as_view(),
         name="contact-erase",
+    ),
+    path(
+        "duplicates/<str:kind_slug>/",
+        views_duplicates.DuplicateListView.as_view(),
+        name="duplicate-list",
+    ),
+    path(
+        "duplicates/<str:kind_slug>/<int:first_id>/<int:second_id>/",
+        views_duplicates.DuplicateReviewView.as_view(),
+        name="duplicate-review",
     ),
 ]

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
-from django.http import QueryDict
+from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,7 +16,7 @@ from crm.filters import ContactFilter, OrganisationFilter
 from crm.forms import AffiliationForm, BulkActionForm, ContactForm, OrganisationForm, SavedViewForm
 from crm.history import record_history
 from crm.listing import FilteredListView
-from crm.models import Affiliation, Contact, Organisation, SavedView
+from crm.models import Affiliation, Contact, MergedRecord, Organisation, SavedView
 from crm.permissions import StaffRequiredMixin
 from crm.privacy import is_suppressed
 from crm.text import normalise_email
@@ -207,7 +207,20 @@ class ContactBulkView(_BulkActionView):
         )
 
 
-class OrganisationDetailView(StaffRequiredMixin, DetailView):
+class _FollowsMergesMixin:
+    """A record merged into another: its old address leads to the one kept."""
+
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            survivor = MergedRecord.resolve(self.model._meta.model_name, self.kwargs["pk"])
+            if survivor is None:
+                raise
+            return redirect(self.model(pk=survivor))
+
+
+class OrganisationDetailView(StaffRequiredMixin, _FollowsMergesMixin, DetailView):
     permission_required = "crm.view_organisation"
     model = Organisation
     template_name = "crm/organisation_detail.html"
@@ -269,7 +282,7 @@ class OrganisationUpdateView(OrganisationCreateView, UpdateView):
         return get_object_or_404(Organisation, pk=self.kwargs["pk"])
 
 
-class ContactDetailView(StaffRequiredMixin, DetailView):
+class ContactDetailView(StaffRequiredMixin, _FollowsMergesMixin, DetailView):
     permission_required = "crm.view_contact"
     model = Contact
     template_name = "crm/contact_detail.html"

@@ -9,7 +9,14 @@ from django.conf import settings
 
 from crm.importing import normalise as clean
 from crm.importing.normalise import Invalid
-from crm.models import Affiliation, Contact, Organisation, Suppression, website_domain
+from crm.models import (
+    Affiliation,
+    Contact,
+    MergedRecord,
+    Organisation,
+    Suppression,
+    website_domain,
+)
 from crm.privacy import digests_of
 
 CELL_COUNT = "This row has {cells} cells; the header has {headers}."
@@ -170,9 +177,20 @@ class OrganisationIndex:
         self.by_domain = {}
         self.drafts = []  # the organisations this file names, in order
         self._listed = set()
+        by_pk = {}
         for organisation in Organisation.objects.all().only(*ORGANISATION_FIELDS, "domain"):
             draft = OrganisationDraft(fields={}, instance=organisation)
+            by_pk[organisation.pk] = draft
             self._register(draft, organisation.name, organisation.acronym, organisation.domain)
+        # Names and websites of organisations merged away lead to the one kept.
+        merged = MergedRecord.objects.filter(kind=MergedRecord.Kind.ORGANISATION)
+        for keys, domain, survivor_id in merged.values_list("name_keys", "domain", "survivor_id"):
+            draft = by_pk.get(survivor_id)
+            if draft is not None:
+                for key in keys:
+                    self.by_key.setdefault(key, draft)
+                if domain:
+                    self.by_domain.setdefault(domain, draft)
 
     def _register(self, draft, name, acronym, domain):
         for key in (_name_key(name), _name_key(acronym)):
@@ -446,6 +464,19 @@ def existing_contacts(emails):
         chunk = emails[start : start + CHUNK]
         for contact in Contact.objects.filter(email__in=chunk):
             found[contact.email] = contact
+    # E-mails of contacts merged away lead to the one kept.
+    unknown = [email for email in emails if email not in found]
+    merged = {}
+    for start in range(0, len(unknown), CHUNK):
+        rows = MergedRecord.objects.filter(
+            kind=MergedRecord.Kind.CONTACT, email__in=unknown[start : start + CHUNK]
+        )
+        merged.update(rows.values_list("email", "survivor_id"))
+    if merged:
+        survivors = Contact.objects.in_bulk(set(merged.values()))
+        for email, survivor_id in merged.items():
+            if survivor_id in survivors:
+                found[email] = survivors[survivor_id]
     return found
 
 

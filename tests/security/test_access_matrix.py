@@ -149,6 +149,18 @@ MATRIX = {
         None,
     ),
     "crm:search": ("get", None, STAFF_READ, {"q": "Ana"}),
+    # Duplicates: found and merged by coordinators and admins (crm.merge_records).
+    "crm:duplicate-list": ("get", lambda o, u: {"kind_slug": "contacts"}, COORDINATOR_ONLY, None),
+    "crm:duplicate-review": (
+        "get",
+        lambda o, u: {
+            "kind_slug": "contacts",
+            "first_id": o["contact"].pk,
+            "second_id": o["signature"].contact_id,
+        },
+        COORDINATOR_ONLY,
+        None,
+    ),
     # Consent, and the rights of the people in the CRM.
     "crm:consent-create": ("get", _pk("contact"), CAMPAIGNER_WRITE, None),
     "crm:consent-withdraw": ("get", _pk("consent"), CAMPAIGNER_WRITE, None),

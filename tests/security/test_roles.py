@@ -26,6 +26,7 @@ MATRIX = [
     ("crm.export_records", False, False, True, True),
     ("crm.import_records", False, False, True, True),
     ("crm.manage_data_protection", False, False, False, True),
+    ("crm.merge_records", False, False, True, True),
     ("outreach.change_outreach", False, True, True, True),
     ("outreach.add_signature", False, True, True, True),
     ("outreach.delete_outreach", False, False, True, True),

@@ -1,0 +1,354 @@
+"""The duplicate finder: pairs of contacts or organisations that may be one, scored
+0-100, each with the reasons it was suggested.
+
+It scales by blocking: every record gives a few keys (its folded name with the words
+sorted, phone, website domain, acronym, name-word prefixes within a country...) and
+only records sharing a key are compared, so the work grows with the block sizes, not
+with the square of the table. Blocks larger than BLOCK_LIMIT (a very common surname
+prefix) are skipped for fuzzy keys: their exact keys still catch same-name pairs there.
+Pairs someone marked "not a duplicate" (crm.models.NotDuplicate) are never returned.
+"""
+
+import re
+from dataclasses import dataclass, field
+from itertools import combinations
+
+from django.db.models import CharField
+from django.db.models.functions import Cast
+from rapidfuzz import fuzz
+
+from crm.importing.mapping import header_key
+from crm.importing.normalise import split_acronym
+from crm.models import Affiliation, Contact, MergedRecord, NotDuplicate, Organisation
+from crm.search import fold
+
+DEFAULT_MIN_SCORE = 70
+# How alike two folded names must be (rapidfuzz token_sort_ratio, 0-100) to count.
+FUZZY_NAME_CUTOFF = 85
+WORD_CUTOFF = 80
+BLOCK_LIMIT = 300
+
+# Reasons, as shown in the review queue and the command's output.
+SAME_NAME = "same name (accents, case and word order aside)"
+SIMILAR_NAME = "similar name ({ratio}%)"
+SAME_PHONE = "same phone"
+SAME_ORGANISATION = "same organisation"
+SAME_EMAIL_USER = "same e-mail user name"
+SAME_ORG_NAME = "same name once normalised"
+ACRONYM = "acronym of the other's name"
+SAME_DOMAIN = "same website domain"
+SIMILAR_ORG_NAME = "similar name in the same country ({ratio}%)"
+SAME_COUNTRY = "same country"
+
+# Hosts many unrelated organisations have a page on: a shared one says nothing.
+SHARED_HOSTS = {
+    "facebook.com",
+    "twitter.com",
+    "x.com",
+    "linkedin.com",
+    "instagram.com",
+    "github.com",
+    "gitlab.com",
+    "medium.com",
+    "wordpress.com",
+    "blogspot.com",
+    "sites.google.com",
+    "google.com",
+    "youtube.com",
+    "wikipedia.org",
+}
+# Words left out of initials: "Fondation pour la ..." -> "fp".
+_MINOR_WORDS = {
+    "of", "for", "the", "and", "in", "on", "de", "des", "du", "la", "le", "les", "et",
+    "der", "die", "das", "und", "fur", "van", "voor", "en", "het", "y", "del", "e", "di",
+}  # fmt: skip
+_WORD = re.compile(r"\w+")
+
+
+@dataclass
+class Pair:
+    """Two records that may be one: `first_id` < `second_id`."""
+
+    first_id: int
+    second_id: int
+    score: int
+    reasons: list = field(default_factory=list)
+
+    def as_dict(self):
+        return {
+            "first_id": self.first_id,
+            "second_id": self.second_id,
+            "score": self.score,
+            "reasons": self.reasons,
+        }
+
+
+def _name_words(value):
+    return _WORD.findall(fold(value))
+
+
+def _blocks(keys_by_id):
+    """{key: [ids]} from {id: keys}."""
+    blocks = {}
+    for pk, keys in keys_by_id.items():
+        for key in set(keys):
+            blocks.setdefault(key, []).append(pk)
+    return blocks
+
+
+def _candidates(blocks, exact_prefixes):
+    """Every pair of ids that share a block (fuzzy blocks over BLOCK_LIMIT skipped)."""
+    pairs = set()
+    for key, ids in blocks.items():
+        if len(ids) < 2:
+            continue
+        if len(ids) > BLOCK_LIMIT and key[0] not in exact_prefixes:
+            continue
+        ids.sort()
+        pairs.update(combinations(ids, 2))
+    return pairs
+
+
+def _finish(scored, kind, min_score):
+    dismissed = NotDuplicate.pairs(kind)
+    pairs = [
+        p for p in scored if p.score >= min_score and (p.first_id, p.second_id) not in dismissed
+    ]
+    pairs.sort(key=lambda p: (-p.score, p.first_id, p.second_id))
+    return pairs
+
+
+# --- contacts -------------------------------------------------------------------------------
+
+
+@dataclass
+class _Person:
+    name: str  # folded, words sorted
+    words: list
+    phone: str
+    email_user: str
+    organisations: set
+
+
+def _people():
+    organisations = {}
+    for contact_id, organisation_id in (
+        Affiliation.objects.current().values_list("contact_id", "organisation_id").iterator(5000)
+    ):
+        organisations.setdefault(contact_id, set()).add(organisation_id)
+    people = {}
+    # The phone as stored (E.164 text), not parsed into PhoneNumber objects: far quicker.
+    rows = Contact.objects.values_list(
+        "pk", "first_name", "last_name", "email", Cast("phone", CharField())
+    )
+    for pk, first, last, email, phone in rows.iterator(chunk_size=5000):
+        words = sorted(_name_words(f"{first} {last}"))
+        user = (email or "").partition("@")[0]
+        people[pk] = _Person(
+            name=" ".join(words),
+            words=words,
+            phone=str(phone or ""),
+            email_user=user if len(user) >= 4 else "",
+            organisations=organisations.get(pk, set()),
+        )
+    return people
+
+
+def _person_keys(person):
+    keys = []
+    if person.name:
+        keys.append(("name", person.name))
+    if person.phone:
+        keys.append(("phone", person.phone))
+    # Fuzzy blocks: all the name's words by their first two letters (a typo later in a
+    # word, another word order), or by their last two (a typo at the start). Names one
+    # typo apart have as many words (see _one_word_apart), so one of the two keys holds.
+    if len(person.words) > 1:
+        keys.append(("pre", *sorted(w[:2] for w in person.words)))
+        keys.append(("suf", *sorted(w[-2:] for w in person.words)))
+    elif person.words:
+        keys.append(("pre", person.words[0][:3]))
+    return keys
+
+
+def _one_word_apart(a_words, b_words):
+    """As many words, each paired with one alike (rapidfuzz ratio >= WORD_CUTOFF), and
+    at most one of them spelled differently: 'Ana Lopez' ~ 'Ana Lopes', but not 'Anna
+    Jensen' ~ 'Anna Janssen-Silva' or 'Marie Rossi' ~ 'Mario Rosso'."""
+    if len(a_words) != len(b_words):
+        return False
+    others = list(b_words)
+    different = 0
+    for word in a_words:
+        if word in others:
+            others.remove(word)
+            continue
+        best = max(others, key=lambda other: fuzz.ratio(word, other))
+        if fuzz.ratio(word, best) < WORD_CUTOFF:
+            return False
+        others.remove(best)
+        different += 1
+    return different <= 1
+
+
+def score_contacts(a, b):
+    """(score, reasons) for two people (see _people)."""
+    reasons = []
+    score = 0
+    if a.name and a.name == b.name:
+        reasons.append(SAME_NAME)
+        score = 85
+    elif a.name and b.name and _one_word_apart(a.words, b.words):
+        ratio = round(fuzz.token_sort_ratio(a.name, b.name))
+        if ratio >= FUZZY_NAME_CUTOFF:
+            reasons.append(SIMILAR_NAME.format(ratio=ratio))
+            score = ratio - 15
+    named = score > 0
+    if a.phone and a.phone == b.phone:
+        reasons.append(SAME_PHONE)
+        score = max(score, 75) + (15 if named else 0)
+    if named and a.organisations & b.organisations:
+        reasons.append(SAME_ORGANISATION)
+        score += 15
+    if named and a.email_user and a.email_user == b.email_user:
+        reasons.append(SAME_EMAIL_USER)
+        score += 10
+    return min(score, 100), reasons
+
+
+def find_contact_duplicates(min_score=DEFAULT_MIN_SCORE):
+    """Pairs of contacts that may be one person, best first."""
+    people = _people()
+    blocks = _blocks({pk: _person_keys(p) for pk, p in people.items()})
+    scored = []
+    for first, second in _candidates(blocks, exact_prefixes={"name", "phone"}):
+        score, reasons = score_contacts(people[first], people[second])
+        if score:
+            scored.append(Pair(first, second, score, reasons))
+    return _finish(scored, MergedRecord.Kind.CONTACT, min_score)
+
+
+# --- organisations --------------------------------------------------------------------------
+
+
+@dataclass
+class _Body:
+    key: str  # header_key of the name without "(ACRONYM)"
+    words: list
+    short: set  # acronym, and the name itself when it is one word
+    initials: str
+    domain: str
+    country: str
+
+
+def initials(words):
+    """['european', 'digital', 'rights'] -> 'edr' (minor words left out)."""
+    return "".join(w[0] for w in words if w not in _MINOR_WORDS)
+
+
+def organisation_keys(name, acronym=""):
+    """The normalised name and short names an organisation goes by: what the import and
+    the finder match on. 'European Digital Rights (EDRi)' -> ('european digital rights',
+    {'edri'})."""
+    base, in_brackets = split_acronym(name or "")
+    key = header_key(base)
+    short = {header_key(x) for x in (acronym, in_brackets) if x and header_key(x)}
+    if key and " " not in key and len(key) <= 12:
+        short.add(key)
+    return key, short
+
+
+def _bodies():
+    bodies = {}
+    rows = Organisation.objects.values_list("pk", "name", "acronym", "domain", "country")
+    for pk, name, acronym, domain, country in rows.iterator(chunk_size=5000):
+        key, short = organisation_keys(name, acronym)
+        words = key.split()
+        bodies[pk] = _Body(
+            key=key,
+            words=words,
+            short=short,
+            initials=initials(words) if len(words) > 1 else "",
+            domain="" if domain in SHARED_HOSTS else domain,
+            country=country or "",
+        )
+    return bodies
+
+
+def _body_keys(body):
+    keys = []
+    if body.key:
+        keys.append(("name", body.key))
+    if body.domain:
+        keys.append(("domain", body.domain))
+    # An acronym meets the other's acronym, one-word name or initials in one block.
+    for short in body.short:
+        keys.append(("short", short))
+        if len(short) >= 4 and short[-1].isalpha():
+            keys.append(("short", short[:-1]))  # "edri" meets the initials "edr"
+    if len(body.initials) >= 2:
+        keys.append(("short", body.initials))
+    # Fuzzy blocks within a country: all the name's words by their first two letters (a
+    # typo later in a word, another order) or by their last two (a typo at the start).
+    if body.words:
+        keys.append(("pre", body.country, *sorted(w[:2] for w in body.words)))
+        keys.append(("suf", body.country, *sorted(w[-2:] for w in body.words)))
+    return keys
+
+
+def _acronym_of(a, b):
+    """Whether a's short name stands for b's full name (or both share an acronym)."""
+    if a.short & b.short:
+        return True
+    # "EDRi" for European Digital Rights: one more letter than the initials is allowed.
+    return bool(b.initials) and any(
+        s == b.initials or (len(b.initials) >= 3 and s[:-1] == b.initials and s[-1].isalpha())
+        for s in a.short
+    )
+
+
+def score_organisations(a, b):
+    reasons = []
+    score = 0
+    if a.key and a.key == b.key:
+        reasons.append(SAME_ORG_NAME)
+        score = 90
+    if a.domain and a.domain == b.domain:
+        reasons.append(SAME_DOMAIN)
+        score = max(score, 85)
+    if _acronym_of(a, b) or _acronym_of(b, a):
+        reasons.append(ACRONYM)
+        score = max(score, 80)
+    if not score and a.country == b.country and a.key and b.key:
+        ratio = round(fuzz.token_sort_ratio(a.key, b.key))
+        if ratio >= FUZZY_NAME_CUTOFF:
+            reasons.append(SIMILAR_ORG_NAME.format(ratio=ratio))
+            score = ratio - 15
+    if not score:
+        return 0, []
+    if len(reasons) > 1:
+        score += 5 * (len(reasons) - 1)
+    if a.country and a.country == b.country:
+        reasons.append(SAME_COUNTRY)
+        score += 5
+    elif a.country and b.country:
+        score -= 15  # two countries: more likely two national branches
+    return max(0, min(score, 100)), reasons
+
+
+def find_organisation_duplicates(min_score=DEFAULT_MIN_SCORE):
+    """Pairs of organisations that may be one, best first."""
+    bodies = _bodies()
+    blocks = _blocks({pk: _body_keys(b) for pk, b in bodies.items()})
+    scored = []
+    for first, second in _candidates(blocks, exact_prefixes={"name", "domain"}):
+        score, reasons = score_organisations(bodies[first], bodies[second])
+        if score:
+            scored.append(Pair(first, second, score, reasons))
+    return _finish(scored, MergedRecord.Kind.ORGANISATION, min_score)
+
+
+FINDERS = {
+    MergedRecord.Kind.CONTACT: find_contact_duplicates,
+    MergedRecord.Kind.ORGANISATION: find_organisation_duplicates,
+}
