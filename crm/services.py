@@ -369,6 +369,16 @@ def _check_pair(survivor, merged):
         raise ValidationError(MERGE_SAME_RECORD)
 
 
+def _fold_affiliation_into(existing, other):
+    """Two affiliations between one person and one organisation become one: the filled-in
+    role, the earliest start, the latest end (none when either is ongoing)."""
+    existing.role = existing.role or other.role
+    starts = [d for d in (existing.started_on, other.started_on) if d]
+    existing.started_on = min(starts) if starts else None
+    ends = (existing.ended_on, other.ended_on)
+    existing.ended_on = None if None in ends else max(ends)
+
+
 @transaction.atomic
 def contact_merge(*, survivor, merged, values=None, by=None):
     """Merge the contact `merged` into `survivor` and delete `merged`.
@@ -402,11 +412,7 @@ def contact_merge(*, survivor, merged, values=None, by=None):
             affiliation.save()
             moved["affiliations"] += 1
             continue
-        existing.role = existing.role or affiliation.role
-        starts = [d for d in (existing.started_on, affiliation.started_on) if d]
-        existing.started_on = min(starts) if starts else None
-        ends = (existing.ended_on, affiliation.ended_on)
-        existing.ended_on = None if None in ends else max(ends)
+        _fold_affiliation_into(existing, affiliation)
         _attribute(existing, by)
         existing.save()
         affiliation.delete()
@@ -495,11 +501,7 @@ def organisation_merge(*, survivor, merged, values=None, by=None):
             affiliation.save()
             moved["affiliations"] += 1
             continue
-        existing.role = existing.role or affiliation.role
-        starts = [d for d in (existing.started_on, affiliation.started_on) if d]
-        existing.started_on = min(starts) if starts else None
-        ends = (existing.ended_on, affiliation.ended_on)
-        existing.ended_on = None if None in ends else max(ends)
+        _fold_affiliation_into(existing, affiliation)
         primary = affiliation.is_primary and not existing.is_primary
         affiliation.delete()  # first: the contact may hold one primary affiliation only
         existing.is_primary = existing.is_primary or primary
