@@ -3,8 +3,10 @@ from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.debug import sensitive_post_parameters
+from django_otp import user_has_device
 
-from accounts.forms import ApiTokenForm
+from accounts import two_factor
+from accounts.forms import ApiTokenForm, TwoStepOffForm
 from accounts.services import api_token_create, api_token_revoke, api_tokens_of
 from crm.permissions import StaffRequiredMixin
 
@@ -31,7 +33,14 @@ class ProfileView(StaffRequiredMixin, View):
         )
 
     def _page(self, request, form, status=200, **extra):
-        context = {"form": form, "tokens": api_tokens_of(request.user), **extra}
+        context = {
+            "form": form,
+            "tokens": api_tokens_of(request.user),
+            "two_step_on": user_has_device(request.user, confirmed=True),
+            "two_step_required": two_factor.two_factor_required(request.user),
+            "two_step_off_form": TwoStepOffForm(user=request.user, request=request),
+            **extra,
+        }
         return render(request, self.template_name, context, status=status)
 
 

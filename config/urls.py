@@ -2,14 +2,17 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from accounts.two_factor import guard_admin_site
+from accounts.views_two_step import SignInView
 from config.health import health
 
 admin.site.site_header = "Coalition CRM administration"
 admin.site.site_title = "Coalition CRM"
+guard_admin_site(admin.site)  # two-step sign-in applies to the admin too
 
 urlpatterns = [
     path("health/", health, name="health"),
-    path("sign-in/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("sign-in/", SignInView.as_view(), name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("s/", include("outreach.urls_public")),

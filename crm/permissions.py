@@ -5,6 +5,10 @@ Class views: `permission_required` for every request; `write_permission_required
 addition for POST (and other unsafe methods), so a page can be read by a viewer while only
 the roles that may change the record can send its form. Function views: `staff_required`
 with the same two lists.
+
+Two-step sign-in (accounts/two_factor.py): a signed-in person who still owes the code of
+their authenticator app is sent to the code page, and an admin the setting obliges to set
+one up is sent to the set-up page, before any of the above.
 """
 
 import functools
@@ -12,6 +16,8 @@ import functools
 from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+
+from accounts import two_factor
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -37,6 +43,15 @@ class StaffRequiredMixin(LoginRequiredMixin, UserPassesTestMixin):
 
     permission_required = ()
     write_permission_required = ()
+    # True on the pages that set up two-step sign-in (open to those who must set it up).
+    two_factor_enrolment = False
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            response = two_factor.pending_redirect(request, self.two_factor_enrolment)
+            if response is not None:
+                return response
+        return super().dispatch(request, *args, **kwargs)
 
     def get_permission_required(self):
         return _as_tuple(self.permission_required)
@@ -63,6 +78,9 @@ def staff_required(view=None, *, perms=(), write_perms=()):
         def wrapper(request, *args, **kwargs):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
+            response = two_factor.pending_redirect(request)
+            if response is not None:
+                return response
             if not staff_may(request.user, request.method, perms, write_perms):
                 raise PermissionDenied
             return view(request, *args, **kwargs)

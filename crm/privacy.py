@@ -247,6 +247,7 @@ NOT_PERSONAL = {
     "axes.accesslog": "staff sign-ins (not kept: AXES_DISABLE_ACCESS_LOG)",
     "axes.accessattemptexpiration": "lockout expiry times only",
     "accounts.apitoken": "staff API tokens: a name given by the staff member and a hash",
+    "otp_totp.totpdevice": "staff authenticator-app secrets for two-step sign-in",
     "crm.tag": "tag names chosen by staff",
     "crm.savedmapping": "spreadsheet column headings and the fields they map to",
     "crm.suppression": "keyed hashes of erased e-mails, by design",

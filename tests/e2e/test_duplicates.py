@@ -10,6 +10,15 @@ from tests.factories import make_organisation, make_user
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """The duplicates page caches what it found; pairs cached by an earlier test (the
+    access matrix visits this page) would hide this test's organisations."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 def test_a_coordinator_reviews_a_pair_and_merges_it_with_the_keyboard(page, screenshot):
     make_user("coordinator")
     make_organisation("European Digital Rights", country="BE", city="Brussels")

@@ -100,6 +100,9 @@ MATRIX = {
     # One's own profile and API tokens: every staff member.
     "accounts:profile": ("get", None, STAFF_READ, None),
     "accounts:token-revoke": ("post", lambda o, u: {"token_key": "nope"}, STAFF_READ, {}),
+    "accounts:two-step-setup": ("get", None, STAFF_READ, None),
+    "accounts:two-step-off": ("post", None, STAFF_READ, {}),
+    "accounts:two-step-code": ("get", None, STAFF_READ, None),
     # Imports: read by every role; run by those who may import.
     "imports:list": ("get", None, STAFF_READ, None),
     "imports:upload": ("get", None, COORDINATOR_ONLY, None),
