@@ -136,22 +136,7 @@ def build(*, contacts, organisations, asks, signatures, seed=11):
         ),
         batch_size=10000,
     )
-    Organisation.tags.through.objects.bulk_create(
-        (
-            Organisation.tags.through(organisation_id=org_id, tag_id=rng.choice(tags).pk)
-            for org_id in org_ids
-            if rng.random() < 0.8
-        ),
-        batch_size=10000,
-    )
-    Contact.tags.through.objects.bulk_create(
-        (
-            Contact.tags.through(contact_id=contact_id, tag_id=rng.choice(tags).pk)
-            for contact_id in contact_ids
-            if rng.random() < 0.3
-        ),
-        batch_size=10000,
-    )
+    reports_bench.tag_at_random(rng, tags, org_ids, contact_ids, contacts_share=0.3)
 
     campaign = Campaign.objects.create(name="Load test campaign", slug="load")
     ask_objects = Ask.objects.bulk_create(

@@ -74,6 +74,26 @@ def log(message):
     print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
 
 
+def tag_at_random(rng, tags, org_ids, contact_ids, *, organisations_share=0.8, contacts_share):
+    """One random cause tag on that share of the organisations and of the contacts."""
+    Organisation.tags.through.objects.bulk_create(
+        (
+            Organisation.tags.through(organisation_id=org_id, tag_id=rng.choice(tags).pk)
+            for org_id in org_ids
+            if rng.random() < organisations_share
+        ),
+        batch_size=10000,
+    )
+    Contact.tags.through.objects.bulk_create(
+        (
+            Contact.tags.through(contact_id=contact_id, tag_id=rng.choice(tags).pk)
+            for contact_id in contact_ids
+            if rng.random() < contacts_share
+        ),
+        batch_size=10000,
+    )
+
+
 def build(*, signatures, asks, outreach, seed=7):
     rng = random.Random(seed)
     now = timezone.now()
@@ -133,22 +153,7 @@ def build(*, signatures, asks, outreach, seed=7):
     )
     org_ids = list(Organisation.objects.order_by("pk").values_list("pk", flat=True))
     contact_ids = list(Contact.objects.order_by("pk").values_list("pk", flat=True))
-    Organisation.tags.through.objects.bulk_create(
-        (
-            Organisation.tags.through(organisation_id=org_id, tag_id=rng.choice(tags).pk)
-            for org_id in org_ids
-            if rng.random() < 0.8
-        ),
-        batch_size=10000,
-    )
-    Contact.tags.through.objects.bulk_create(
-        (
-            Contact.tags.through(contact_id=contact_id, tag_id=rng.choice(tags).pk)
-            for contact_id in contact_ids
-            if rng.random() < 0.5
-        ),
-        batch_size=10000,
-    )
+    tag_at_random(rng, tags, org_ids, contact_ids, contacts_share=0.5)
 
     campaign = Campaign.objects.create(name="Bench campaign", slug="bench")
     ask_objects = Ask.objects.bulk_create(
