@@ -230,6 +230,13 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Figures read from many signatures (public counts and list pages, report series) are
+# cached for this many seconds, or until a signature changes (outreach/signature_cache.py).
+# Only with a cache that every process shares: off (0) without REDIS_URL.
+SIGNATURE_FIGURES_CACHE_SECONDS = int(
+    env("SIGNATURE_FIGURES_CACHE_SECONDS", "300" if REDIS_URL else "0")
+)
+
 # Nothing on a page comes from another host: the users of this tool fight surveillance.
 SECURE_CSP = {
     "default-src": [CSP.SELF],

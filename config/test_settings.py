@@ -15,3 +15,5 @@ WHITENOISE_AUTOREFRESH = True
 SECURE_SSL_REDIRECT = False
 # Tests clear the cache around each test: never a shared Redis.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The cache is exercised by the suite: one process, so the local-memory cache is shared.
+SIGNATURE_FIGURES_CACHE_SECONDS = 300

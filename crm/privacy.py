@@ -22,6 +22,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from crm.text import normalise_email
+from outreach.signature_cache import signatures_changed
 
 ERASED = "[erased]"
 ERASED_FIRST_NAME = "Erased"
@@ -632,6 +633,8 @@ def subject_erase(*, contact, by=None, suppress=True, reason="Erased on request"
         contact.history.update(**_CONTACT_ERASE)
         if suppress and email:
             Suppression.objects.get_or_create(digest=email_digest(email))
+        # Their name leaves the public lists now, not when the cache expires.
+        signatures_changed(everything=True)
     return Erased(contact.pk, counts, bool(suppress and email))
 
 

@@ -17,6 +17,7 @@ from crm.models import (
     NotDuplicate,
     Organisation,
 )
+from outreach.signature_cache import signatures_changed
 
 
 def _attribute(instance, user):
@@ -92,6 +93,7 @@ def tag_add(*, tag, model, ids):
     wanted = set(model.objects.filter(pk__in=ids).values_list("pk", flat=True))
     new = [through(tag=tag, **{link: pk}) for pk in sorted(wanted - already)]
     through.objects.bulk_create(new, batch_size=1000, ignore_conflicts=True)
+    signatures_changed(everything=True)  # cause tags make the reports' breakdowns
     return len(new)
 
 
@@ -101,6 +103,7 @@ def tag_remove(*, tag, model, ids):
     rows lost it."""
     through, link = _tag_through(model)
     deleted, _ = through.objects.filter(tag=tag, **{f"{link}__in": ids}).delete()
+    signatures_changed(everything=True)
     return deleted
 
 
@@ -342,6 +345,7 @@ def _move_remaining(model, survivor, merged, handled, moved):
 def _record_merge(kind, survivor, merged, by, moved, **remembered):
     from outreach.models import Activity
 
+    signatures_changed(everything=True)  # signatures changed hands, some by bulk updates
     MergedRecord.objects.filter(kind=kind, survivor_id=merged.pk).update(survivor_id=survivor.pk)
     MergedRecord.objects.create(
         kind=kind,

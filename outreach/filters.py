@@ -119,10 +119,13 @@ class PublicSignatureFilter(django_filters.FilterSet):
         model = Signature
         fields = ["q", "country", "kind"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, countries_present=None, **kwargs):
         super().__init__(*args, **kwargs)
-        # Offer only the countries someone on the list signed from (one small query).
-        present = set(self.queryset.order_by().values_list("country", flat=True).distinct())
+        # Offer only the countries someone on the list signed from (one small query,
+        # unless the caller read them already).
+        present = countries_present
+        if present is None:
+            present = set(self.queryset.order_by().values_list("country", flat=True).distinct())
         self.filters["country"].extra["choices"] = [
             (country.code, country.name) for country in countries if country.code in present
         ]

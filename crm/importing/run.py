@@ -15,6 +15,7 @@ from crm.importing.mapping import guess_mapping
 from crm.importing.planning import PLANNERS, Options, RowError
 from crm.importing.reading import read_table
 from crm.models import Contact, ImportRecord
+from outreach.signature_cache import signatures_changed
 
 CONCURRENT_EMAIL = (
     "A contact with this e-mail was saved by someone else while the import ran; "
@@ -194,6 +195,8 @@ def _commit(record, table, user, report):
                 _writer(record)(plan, record, user)
             except RowsRefused as error:
                 raise _Refused(_outcome(plan, committed=False)) from error
+            # Bulk writes send no signals: the cached figures learn of them here.
+            signatures_changed(everything=True)
             # Counted after writing: what is reported is what was stored.
             outcome = _outcome(plan, committed=True)
             record.committed_at = timezone.now()

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from crm.audit import log_import
 from crm.models import ImportRecord
+from outreach.signature_cache import signatures_changed
 
 CHANGED_SINCE = "changed since the import"
 IN_USE = "now used by a signature or pipeline entry"
@@ -119,6 +120,7 @@ def import_undo(*, record, by=None):
             setattr(instance, name, value or _blank(instance, name))
         instance._history_user = by
         instance.save()
+    signatures_changed(everything=True)  # organisations restored to what they were
     record.status = ImportRecord.Status.UNDONE
     record.undone_at = timezone.now()
     record._history_user = by

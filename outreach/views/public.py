@@ -10,7 +10,7 @@ import logging
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -36,6 +36,7 @@ from outreach.services import (
     signature_submit,
     signature_withdraw_by_link,
 )
+from outreach.signature_cache import cached
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +46,10 @@ LANGUAGE_NAMES = dict(settings.LANGUAGES)
 
 def _published_ask(slug):
     return get_object_or_404(
-        Ask.objects.filter(is_published=True).prefetch_related("translations"), slug=slug
+        Ask.objects.filter(is_published=True)
+        .select_related("campaign")
+        .prefetch_related("translations"),
+        slug=slug,
     )
 
 
@@ -67,11 +71,12 @@ def _client_address(request):
 
 def _statement_context(request, ask, lang, form=None):
     title, statement, text_language = ask.text_in(lang)
-    filterset = PublicSignatureFilter(request.GET, queryset=public_signatures(ask=ask))
-    signatures = filterset.qs if filterset.is_valid() else filterset.queryset.none()
-    # A stable order, so no one is skipped or repeated from one page to the next.
-    signatures = signatures.order_by(*(signatures.query.order_by or ["display_name"]), "pk")
-    page = Paginator(signatures, PAGE_SIZE).get_page(request.GET.get("page"))
+    listed = public_signatures(ask=ask)
+    filterset = PublicSignatureFilter(
+        request.GET,
+        queryset=listed,
+        countries_present=cached(ask, "public-countries", lambda: _countries_of(listed)),
+    )
     return {
         "ask": ask,
         "lang": lang,
@@ -80,15 +85,53 @@ def _statement_context(request, ask, lang, form=None):
         "text_language": text_language,
         "text_language_name": LANGUAGE_NAMES.get(text_language, text_language),
         "languages": [(code, LANGUAGE_NAMES[code]) for code, _name in settings.LANGUAGES],
-        "counts": public_counts(ask=ask),
+        "counts": cached(ask, "public-counts", lambda: public_counts(ask=ask)),
         "filterset": filterset,
-        "page_obj": page,
+        "page_obj": _list_page(request, ask, filterset),
         "is_filtered": any(request.GET.get(key) for key in ("q", "country", "kind")),
         "is_open": ask.is_open_on(timezone.localdate()),
         "form": form or SignForm(ask=ask),
         "privacy_notice": privacy_notice_text(),
         "privacy_notice_version": PRIVACY_NOTICE_VERSION,
     }
+
+
+def _countries_of(signatures):
+    return set(signatures.order_by().values_list("country", flat=True).distinct())
+
+
+# Pages of the list beyond this one, and searches, are read afresh on each request:
+# the cache holds what visitors open most, not whatever a query string asks for.
+CACHED_PAGES = 1000
+
+
+def _list_page(request, ask, filterset):
+    if not filterset.is_valid():
+        return _page_of(filterset.queryset.none(), 1)
+    choices = filterset.form.cleaned_data
+    number = request.GET.get("page", "1")
+    if choices.get("q") or not number.isdigit() or int(number) > CACHED_PAGES:
+        return _page_of(filterset.qs, number)
+    return cached(
+        ask,
+        "public-page",
+        lambda: _page_of(filterset.qs, number),
+        country=choices.get("country") or "",
+        kind=choices.get("kind") or "",
+        sort=",".join(choices.get("sort") or []),
+        page=int(number),
+    )
+
+
+def _page_of(signatures, number):
+    """A page of the public list, self-contained so that it can be cached: its rows
+    read, its paginator counting a range as long as the list."""
+    # A stable order, so no one is skipped or repeated from one page to the next.
+    signatures = signatures.order_by(*(signatures.query.order_by or ["display_name"]), "pk")
+    page = Paginator(signatures, PAGE_SIZE).get_page(number)
+    return Page(
+        list(page.object_list), page.number, Paginator(range(page.paginator.count), PAGE_SIZE)
+    )
 
 
 @require_GET
@@ -276,7 +319,11 @@ def embed(request, slug):
     lang = request.GET.get("lang") or ask.language
     lang = _activate(request, ask, lang if lang in LANGUAGE_NAMES else None)
     title, _statement, _lang = ask.text_in(lang)
-    latest = public_signatures(ask=ask).order_by("-signed_at", "-pk")[:EMBED_LIST_LENGTH]
+    latest = cached(
+        ask,
+        "public-latest",
+        lambda: list(public_signatures(ask=ask).order_by("-signed_at", "-pk")[:EMBED_LIST_LENGTH]),
+    )
     return render(
         request,
         "public/embed.html",
@@ -284,7 +331,7 @@ def embed(request, slug):
             "ask": ask,
             "lang": lang,
             "title": title,
-            "counts": public_counts(ask=ask),
+            "counts": cached(ask, "public-counts", lambda: public_counts(ask=ask)),
             "latest": latest,
             "page_url": request.build_absolute_uri(
                 reverse("public:statement-lang", args=[ask.slug, lang])

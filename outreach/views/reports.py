@@ -13,7 +13,7 @@ from django.views.generic import TemplateView
 from crm.audit import log_export
 from crm.permissions import StaffRequiredMixin
 from crm.spreadsheets import neutralise_formula
-from outreach import charts, reports
+from outreach import charts, reports, signature_cache
 from outreach.dates import week_bounds
 from outreach.models import Ask
 
@@ -67,7 +67,16 @@ class ReportsIndexView(StaffRequiredMixin, TemplateView):
         if not valid:
             return context
         start, end, by = form.range()
-        overview = reports.asks_overview(by=by, start=start, end=end)
+        today = timezone.localdate()
+        overview = signature_cache.cached(
+            None,
+            "overview",
+            lambda: reports.asks_overview(by=by, start=start, end=end, today=today),
+            start=start or "",
+            end=end or "",
+            by=by or "",
+            today=today,
+        )
         context.update(
             overview=overview,
             growth_chart=charts.growth_chart(overview.growth),
@@ -89,8 +98,7 @@ class AskReportView(StaffRequiredMixin, TemplateView):
         if not valid:
             return context
         start, end, by = form.range()
-        growth = reports.growth_series(ask=ask, by=by, start=start, end=end)
-        result = reports.breakdowns(ask=ask, start=start, end=end)
+        growth, result = _signature_figures(ask, start, end, by)
         pipeline = reports.pipeline_report(ask=ask)
         funnel, owners = pipeline.funnel, pipeline.owners
         context.update(
@@ -116,6 +124,24 @@ class AskReportView(StaffRequiredMixin, TemplateView):
             owners_table=reports.owners_table(owners),
         )
         return context
+
+
+def _signature_figures(ask, start, end, by):
+    """The growth series and the breakdowns, which read every signature of the ask: from
+    the cache while none has changed."""
+    today = timezone.localdate()
+    return signature_cache.cached(
+        ask,
+        "report",
+        lambda: (
+            reports.growth_series(ask=ask, by=by, start=start, end=end, today=today),
+            reports.breakdowns(ask=ask, start=start, end=end),
+        ),
+        start=start or "",
+        end=end or "",
+        by=by or "",
+        today=today,
+    )
 
 
 def _bars(rows, limit=12):
