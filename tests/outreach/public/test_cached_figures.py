@@ -123,10 +123,9 @@ def test_a_figure_cached_before_the_commit_is_not_read_after_it(
 ):
     """Another process may compute from the data as it was before the commit and store
     it under the version bumped inside the transaction: the bump at commit retires it."""
-    with django_capture_on_commit_callbacks(execute=True):
-        with transaction.atomic():
-            signatures_changed(ask_ids=[ask.pk])
-            assert cached(ask, "figure", lambda: "as before the commit") == "as before the commit"
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        signatures_changed(ask_ids=[ask.pk])
+        assert cached(ask, "figure", lambda: "as before the commit") == "as before the commit"
     assert cached(ask, "figure", lambda: "as committed") == "as committed"
 
 
