@@ -76,7 +76,11 @@ class FilterForm(forms.Form):
 
 
 def _ask_choices():
-    return Ask.objects.select_related("campaign").order_by("-opens_on", "title")
+    return Ask.objects.only("pk", "title").order_by("-opens_on", "title")
+
+
+def _networks():
+    return Organisation.objects.filter(kind=Organisation.Kind.NETWORK).only("pk", "name", "acronym")
 
 
 class _RecordFilter(django_filters.FilterSet):
@@ -171,7 +175,7 @@ class OrganisationFilter(_RecordFilter):
     network = RecordFilter(
         empty_label=ANY,
         label=_("Member of network"),
-        queryset=Organisation.objects.filter(kind=Organisation.Kind.NETWORK),
+        queryset=_networks(),
         field_name="member_of",
         method="filter_network",
     )
@@ -236,7 +240,7 @@ class ContactFilter(_RecordFilter):
     network = RecordFilter(
         empty_label=ANY,
         label=_("Works at a member of network"),
-        queryset=Organisation.objects.filter(kind=Organisation.Kind.NETWORK),
+        queryset=_networks(),
         method="filter_network",
     )
     do_not_contact = django_filters.ChoiceFilter(

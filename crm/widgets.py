@@ -28,11 +28,24 @@ class QuickSelect(forms.Select):
 
 
 def use_quick_selects(form):
-    """Swap the plain single selects of `form` for QuickSelect, keeping their attributes."""
+    """Swap the plain single selects of `form` for QuickSelect, keeping their attributes.
+
+    The records a model choice offers are read once per form, with one query shared by
+    the fields offering the same records (three ask filters, say), instead of a query
+    per field and per rendering."""
+    read = {}
     for field in form.fields.values():
         widget = field.widget
-        if type(widget) is forms.Select:
-            quick = QuickSelect(attrs=widget.attrs)
-            quick.choices = widget.choices
-            quick.is_required = widget.is_required
-            field.widget = quick
+        if type(widget) is not forms.Select:
+            continue
+        quick = QuickSelect(attrs=widget.attrs)
+        quick.choices = widget.choices
+        quick.is_required = widget.is_required
+        if isinstance(field, forms.ModelChoiceField):
+            # What is offered; what is submitted is still checked against the queryset.
+            query = str(field.queryset.query)
+            if query not in read:
+                read[query] = [(obj.pk, field.label_from_instance(obj)) for obj in field.queryset]
+            empty = [("", field.empty_label)] if field.empty_label is not None else []
+            quick.choices = empty + read[query]
+        field.widget = quick

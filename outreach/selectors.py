@@ -1,6 +1,7 @@
 """Reads used by the staff pages: aggregated in the database, a fixed number of queries."""
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.db.models import Count, F, Q
 from django.utils import timezone
@@ -128,9 +129,9 @@ class BoardColumn:
     def hidden(self):
         return self.count - len(self.cards)
 
-    @property
+    @cached_property
     def moves(self):
-        """Where a card of this column may go, in board order."""
+        """Where a card of this column may go, in board order (read for every card)."""
         return [stage for stage in STAGE_ORDER if stage in TRANSITIONS[self.stage]]
 
 

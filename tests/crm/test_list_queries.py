@@ -97,3 +97,22 @@ def test_record_pages_query_counts_do_not_grow_with_their_history(staff_client, 
     many_contact, response = queries_for(staff_client, contact.get_absolute_url(), {})
     assert len(response.context["outreach"]) == 20
     assert (many_org, many_contact) == (few_org, few_contact)
+
+
+@pytest.mark.parametrize("name", ["crm:organisation-list", "crm:contact-list"])
+def test_the_filter_form_reads_the_asks_once_for_its_three_ask_filters(staff_client, name):
+    from tests.factories import make_ask
+
+    make_ask(title="Ban facial recognition")
+    with CaptureQueriesContext(connection) as captured:
+        response = staff_client.get(reverse(name))
+    page = response.content.decode()
+    assert page.count(">Ban facial recognition</option>") == 3  # signed, declined, not asked
+    # The bulk "add to an ask" form reads the asks for itself; the filters once between them.
+    offered = 'SELECT "outreach_ask"."id", "outreach_ask"."title" FROM "outreach_ask"'
+    assert len([q for q in captured if q["sql"].startswith(offered)]) == 1
+
+
+def test_a_filter_still_refuses_a_record_it_does_not_offer(staff_client):
+    response = staff_client.get(reverse("crm:contact-list"), {"signed": "999999"})
+    assert "Select a valid choice" in response.content.decode()
