@@ -4,35 +4,19 @@ They read nothing but the query parameters, and every relation filter is an EXIS
 subquery, so a row never appears twice and combining filters stays a single query.
 """
 
-import functools
-
 import django_filters
 from django import forms
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 from django_filters.widgets import DateRangeWidget
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from crm.models import Affiliation, ConsentRecord, Contact, Organisation, Tag
 from crm.search import filter_by_search
-from crm.widgets import use_quick_selects
+from crm.widgets import country_choices, use_quick_selects
 from outreach.models import Ask, Outreach, Signature, Stage
-
-
-@functools.cache
-def _countries_in(language):
-    return list(countries)
-
-
-def country_choices():
-    """Country names sorted in the reader's language, worked out once per language (the
-    sorted, translated list of 250 names was a good part of a list page's time)."""
-    return _countries_in(get_language())
-
 
 YES_NO = [("true", _("Yes")), ("false", _("No"))]
 

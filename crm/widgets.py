@@ -1,8 +1,12 @@
-"""Form widgets for the staff lists."""
+"""Form widgets, and the country choices, shared by the staff lists and the public page."""
+
+import functools
 
 from django import forms
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import get_language
+from django_countries import countries
 
 
 class QuickSelect(forms.Select):
@@ -49,3 +53,14 @@ def use_quick_selects(form):
             empty = [("", field.empty_label)] if field.empty_label is not None else []
             quick.choices = empty + read[query]
         field.widget = quick
+
+
+@functools.cache
+def _countries_in(language):
+    return [(country.code, str(country.name)) for country in countries]
+
+
+def country_choices():
+    """Country names sorted in the reader's language, worked out once per language (the
+    sorted, translated list of 250 names was a good part of a list page's time)."""
+    return _countries_in(get_language())

@@ -6,9 +6,8 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
-from outreach.forms import PlainSelect
+from crm.widgets import QuickSelect, country_choices
 from outreach.models import Activity, Ask, Campaign, Outreach, Signature, Stage
 
 
@@ -24,7 +23,10 @@ class OutreachFilter(django_filters.FilterSet):
         label="Owner",
     )
     country = django_filters.ChoiceFilter(
-        field_name="organisation__country", choices=countries, label="Country", empty_label="Any"
+        field_name="organisation__country",
+        choices=country_choices,
+        label="Country",
+        empty_label="Any",
     )
     follow_up = django_filters.ChoiceFilter(
         method="by_follow_up",
@@ -103,7 +105,10 @@ class PublicSignatureFilter(django_filters.FilterSet):
 
     q = django_filters.CharFilter(method="search", label=_("Search"))
     country = django_filters.ChoiceFilter(
-        choices=countries, label=_("Country"), empty_label=_("All countries"), widget=PlainSelect
+        choices=country_choices,
+        label=_("Country"),
+        empty_label=_("All countries"),
+        widget=QuickSelect,
     )
     kind = django_filters.ChoiceFilter(
         choices=KIND_CHOICES, method="filter_kind", label=_("Signed as"), empty_label=_("All")
@@ -127,7 +132,7 @@ class PublicSignatureFilter(django_filters.FilterSet):
         if present is None:
             present = set(self.queryset.order_by().values_list("country", flat=True).distinct())
         self.filters["country"].extra["choices"] = [
-            (country.code, country.name) for country in countries if country.code in present
+            (code, name) for code, name in country_choices() if code in present
         ]
 
     def search(self, queryset, name, value):
@@ -150,7 +155,9 @@ class SignatureFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(
         choices=KIND_CHOICES, method="filter_kind", label="Kind", empty_label="Any"
     )
-    country = django_filters.ChoiceFilter(choices=countries, empty_label="Any", widget=PlainSelect)
+    country = django_filters.ChoiceFilter(
+        choices=country_choices, empty_label="Any", widget=QuickSelect
+    )
     source = django_filters.ChoiceFilter(choices=Signature.Source.choices, empty_label="Any")
     public = django_filters.BooleanFilter(label="Listed publicly", widget=YES_NO_ANY)
     awaiting_verification = django_filters.BooleanFilter(

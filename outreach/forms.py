@@ -6,12 +6,9 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.forms.utils import flatatt
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
+from crm.widgets import QuickSelect, country_choices
 from outreach.emails import MERGE_FIELDS, check_merge_fields
 from outreach.models import (
     Ask,
@@ -214,24 +211,6 @@ class BulkForm(forms.Form):
 AS_ORGANISATION, AS_INDIVIDUAL = "organisation", "individual"
 
 
-class PlainSelect(forms.Select):
-    """A <select> rendered in Python: the country list has 250 options, and rendering one
-    template per option made the public page several times slower."""
-
-    def render(self, name, value, attrs=None, renderer=None):
-        attrs = self.build_attrs(self.attrs, attrs)
-        value = "" if value is None else str(value[0] if isinstance(value, list) else value)
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            (
-                (code, mark_safe(" selected") if str(code) == value else "", label)
-                for code, label in self.choices
-            ),
-        )
-        return format_html('<select name="{}"{}>{}</select>', name, flatatt(attrs), options)
-
-
 class SignForm(forms.Form):
     """Sign as an organisation or as an individual. Field names are short and plain so
     screen readers and browsers' autofill understand them."""
@@ -256,7 +235,7 @@ class SignForm(forms.Form):
     affiliation = forms.CharField(
         label=_("Affiliation (for identification only)"), max_length=250, required=False
     )
-    country = forms.ChoiceField(label=_("Country"), choices=(), required=False, widget=PlainSelect)
+    country = forms.ChoiceField(label=_("Country"), choices=(), required=False, widget=QuickSelect)
     email = forms.EmailField(
         label=_("E-mail"),
         help_text=_("We send a link to confirm your signature. It is never published."),
@@ -270,7 +249,7 @@ class SignForm(forms.Form):
 
     def __init__(self, *args, ask=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["country"].choices = [("", "—"), *((c.code, c.name) for c in countries)]
+        self.fields["country"].choices = [("", "—"), *country_choices()]
         self.fields["homepage"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
         self.fields["email"].widget.attrs["autocomplete"] = "email"
         self.fields["name"].widget.attrs["autocomplete"] = "name"
