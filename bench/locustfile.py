@@ -73,20 +73,33 @@ def _percentile(values, p):
     return values[min(len(values) - 1, int(round(p / 100 * len(values) + 0.5)) - 1)]
 
 
+def _failed_in(group):
+    prefix, _, method = group.partition(" ")
+    return sum(
+        failed
+        for name, failed in _failures.items()
+        if name.startswith(prefix) and (not method or ("(POST)" in name) == (method == "POST"))
+    )
+
+
 def _summary():
     """A Markdown table: each request, then each group (staff, public, signers)."""
     seconds = max(_span[-1] - _span[0], 1e-9) if len(_span) > 1 else 1
     groups = {}
     for name, values in _times.items():
-        groups.setdefault(name.split(":")[0], []).extend(values)
+        group = name.split(":")[0]
+        groups.setdefault(group, []).extend(values)
+        if group == "public":
+            # The pages (the target's "public page") apart from the submissions.
+            kind = "public POST" if "(POST)" in name else "public GET"
+            groups.setdefault(kind, []).extend(values)
     lines = [
         "| requests | count | errors | req/s | p50 ms | p95 ms | p99 ms | max ms |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     rows = [(name, values, _failures.get(name, 0)) for name, values in sorted(_times.items())]
     rows += [
-        (f"**all {group}**", values, sum(f for n, f in _failures.items() if n.startswith(group)))
-        for group, values in sorted(groups.items())
+        (f"**all {group}**", values, _failed_in(group)) for group, values in sorted(groups.items())
     ]
     for name, values, failed in rows:
         lines.append(
