@@ -23,6 +23,12 @@ export LOADTEST_SIGNERS_FILE="$OUT/$LOADTEST_RUN-signers.txt"
 PY=.venv/bin/python
 mkdir -p "$OUT"
 
+if curl -fsS -o /dev/null "$HOST_URL/health/" 2>/dev/null; then
+    # Another run's server: two runs at once would measure each other and reset each
+    # other's signers.
+    echo "Something already answers on $HOST_URL: is another load test running?" >&2
+    exit 1
+fi
 timeout 600 $PY bench/load_dataset.py
 timeout 60 $PY bench/load_signing_check.py --reset
 

@@ -63,9 +63,18 @@ def signatures_changed(*, ask_ids=(), everything=False):
 def cached(ask, name, compute, **params):
     """compute(), or its value cached for `ask` (None: across asks) under `name` and
     `params` (plain values), as long as nothing it was read from has changed."""
-    seconds = settings.SIGNATURE_FIGURES_CACHE_SECONDS
-    if not seconds:
+    key = figures_key(ask, name, **params)
+    if key is None:
         return compute()
+    return cache.get_or_set(key, compute, settings.SIGNATURE_FIGURES_CACHE_SECONDS)
+
+
+def figures_key(ask, name, **params):
+    """The cache key of a figure of `ask` (None: across asks) that changes whenever what
+    it is read from changes; None when caching is off. Templates cache fragments under
+    it with {% cache %}."""
+    if not settings.SIGNATURE_FIGURES_CACHE_SECONDS:
+        return None
     scopes = [EVERYTHING, ANY_ASK] if ask is None else [EVERYTHING, f"ask-{ask.pk}"]
     versions = cache.get_many([_version_key(scope) for scope in scopes])
     missing = [scope for scope in scopes if _version_key(scope) not in versions]
@@ -76,8 +85,7 @@ def cached(ask, name, compute, **params):
     if ask is not None:
         # The ask's own settings (what counts, its target) change its figures too.
         stamp += f".{ask.updated_at.timestamp()}"
-    key = f"signature-figures:{ask.pk if ask else 'all'}:{name}:{stamp}:{urlencode(params)}"
-    return cache.get_or_set(key, compute, seconds)
+    return f"signature-figures:{ask.pk if ask else 'all'}:{name}:{stamp}:{urlencode(params)}"
 
 
 def _signature_saved_or_deleted(sender, instance, **kwargs):

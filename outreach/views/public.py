@@ -15,6 +15,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_exempt
@@ -36,7 +37,7 @@ from outreach.services import (
     signature_submit,
     signature_withdraw_by_link,
 )
-from outreach.signature_cache import cached
+from outreach.signature_cache import cached, figures_key
 
 logger = logging.getLogger(__name__)
 
@@ -87,7 +88,10 @@ def _statement_context(request, ask, lang, form=None):
         "languages": [(code, LANGUAGE_NAMES[code]) for code, _name in settings.LANGUAGES],
         "counts": cached(ask, "public-counts", lambda: public_counts(ask=ask)),
         "filterset": filterset,
-        "page_obj": _list_page(request, ask, filterset),
+        # Read only if the list is rendered: not when its cached fragment is used.
+        "page_obj": SimpleLazyObject(lambda: _list_page(request, ask, filterset)),
+        "list_fragment_key": _list_fragment_key(request, ask, lang),
+        "figures_cache_seconds": settings.SIGNATURE_FIGURES_CACHE_SECONDS,
         "is_filtered": any(request.GET.get(key) for key in ("q", "country", "kind")),
         "is_open": ask.is_open_on(timezone.localdate()),
         "form": form or SignForm(ask=ask),
@@ -103,6 +107,17 @@ def _countries_of(signatures):
 # Pages of the list beyond this one, and searches, are read afresh on each request:
 # the cache holds what visitors open most, not whatever a query string asks for.
 CACHED_PAGES = 1000
+LIST_PARAMETERS = {"country", "kind", "sort", "page"}
+
+
+def _list_fragment_key(request, ask, lang):
+    """The key of the list as rendered (filters, names, pages) for this query, when the
+    query holds only the list's own parameters and no search; else None."""
+    query = request.GET
+    page = query.get("page", "1")
+    if set(query) - LIST_PARAMETERS or not page.isdigit() or int(page) > CACHED_PAGES:
+        return None
+    return figures_key(ask, "public-list-html", lang=lang, query=query.urlencode())
 
 
 def _list_page(request, ask, filterset):
