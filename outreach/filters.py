@@ -100,6 +100,13 @@ def _filter_kind(queryset, name, value):
     return queryset
 
 
+class PublicListForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        # Ids of its own: the sign form on the same page has a "country" field too.
+        kwargs.setdefault("auto_id", "list-%s")
+        super().__init__(*args, **kwargs)
+
+
 class PublicSignatureFilter(django_filters.FilterSet):
     """The public list of signatories; its queryset is already limited to listed ones."""
 
@@ -123,6 +130,7 @@ class PublicSignatureFilter(django_filters.FilterSet):
     class Meta:
         model = Signature
         fields = ["q", "country", "kind"]
+        form = PublicListForm
 
     def __init__(self, *args, countries_present=None, **kwargs):
         super().__init__(*args, **kwargs)

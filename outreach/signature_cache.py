@@ -97,6 +97,11 @@ def _ask_saved(sender, instance, **kwargs):
     signatures_changed(ask_ids=[instance.pk])
 
 
+def _translation_changed(sender, instance, **kwargs):
+    # The statement page is cached as rendered, text included.
+    signatures_changed(ask_ids=[instance.ask_id])
+
+
 def _reaches_across_asks(sender, **kwargs):
     signatures_changed(everything=True)
 
@@ -104,13 +109,17 @@ def _reaches_across_asks(sender, **kwargs):
 def connect():
     """Called once from OutreachConfig.ready()."""
     from crm.models import Contact, Organisation
-    from outreach.models import Ask, Signature
+    from outreach.models import Ask, AskTranslation, Campaign, Signature
 
     post_save.connect(_signature_saved_or_deleted, sender=Signature, weak=False)
     post_delete.connect(_signature_saved_or_deleted, sender=Signature, weak=False)
     # An organisation's name, website and kind show in the lists and the reports.
     post_save.connect(_reaches_across_asks, sender=Organisation, weak=False)
     post_save.connect(_ask_saved, sender=Ask, weak=False)
+    post_save.connect(_translation_changed, sender=AskTranslation, weak=False)
+    post_delete.connect(_translation_changed, sender=AskTranslation, weak=False)
+    # A campaign's name heads its statements' pages.
+    post_save.connect(_reaches_across_asks, sender=Campaign, weak=False)
     # Deleting an ask takes its signatures with it.
     post_delete.connect(_reaches_across_asks, sender=Ask, weak=False)
     # Cause tags make a report's breakdown by cause.

@@ -9,13 +9,16 @@ import csv
 import logging
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.functional import SimpleLazyObject
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_exempt
@@ -88,10 +91,7 @@ def _statement_context(request, ask, lang, form=None):
         "languages": [(code, LANGUAGE_NAMES[code]) for code, _name in settings.LANGUAGES],
         "counts": cached(ask, "public-counts", lambda: public_counts(ask=ask)),
         "filterset": filterset,
-        # Read only if the list is rendered: not when its cached fragment is used.
-        "page_obj": SimpleLazyObject(lambda: _list_page(request, ask, filterset)),
-        "list_fragment_key": _list_fragment_key(request, ask, lang),
-        "figures_cache_seconds": settings.SIGNATURE_FIGURES_CACHE_SECONDS,
+        "page_obj": _list_page(request, ask, filterset),
         "is_filtered": any(request.GET.get(key) for key in ("q", "country", "kind")),
         "is_open": ask.is_open_on(timezone.localdate()),
         "form": form or SignForm(ask=ask),
@@ -110,14 +110,30 @@ CACHED_PAGES = 1000
 LIST_PARAMETERS = {"country", "kind", "sort", "page"}
 
 
-def _list_fragment_key(request, ask, lang):
-    """The key of the list as rendered (filters, names, pages) for this query, when the
-    query holds only the list's own parameters and no search; else None."""
+def _statement_page_key(request, ask, lang):
+    """The key of the statement page as rendered for this query, for a visitor who has
+    no session (nothing on the page is theirs but the form's CSRF token) and a query of
+    the list's own parameters only (no search); else None."""
     query = request.GET
     page = query.get("page", "1")
-    if set(query) - LIST_PARAMETERS or not page.isdigit() or int(page) > CACHED_PAGES:
+    if (
+        # Signed-in staff and anyone with a session get the page rendered for them, so
+        # nothing personal could ever reach the shared copy.
+        request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+        or set(query) - LIST_PARAMETERS
+        or not page.isdigit()
+        or int(page) > CACHED_PAGES
+    ):
         return None
-    return figures_key(ask, "public-list-html", lang=lang, query=query.urlencode())
+    return figures_key(
+        ask, "statement-page", lang=lang, query=query.urlencode(), today=timezone.localdate()
+    )
+
+
+def _csrf_placeholder():
+    # The same in every process (the pages are shared through the cache), unguessable,
+    # so no text on the page can be mistaken for it.
+    return salted_hmac("statement-page", "csrf-token", algorithm="sha256").hexdigest()
 
 
 def _list_page(request, ask, filterset):
@@ -151,9 +167,22 @@ def _page_of(signatures, number):
 
 @require_GET
 def statement(request, slug, lang=None):
+    """The statement, its counts, the sign form and a page of the list. The page as
+    rendered is cached for visitors without a session, the busiest page when a statement
+    spreads, with each visitor's own CSRF token put into the form."""
     ask = _published_ask(slug)
     lang = _activate(request, ask, lang)
-    return render(request, "public/statement.html", _statement_context(request, ask, lang))
+    key = _statement_page_key(request, ask, lang)
+    if key is None:
+        return render(request, "public/statement.html", _statement_context(request, ask, lang))
+    placeholder = _csrf_placeholder()
+    page = cache.get(key)
+    if page is None:
+        context = _statement_context(request, ask, lang)
+        context["csrf_token"] = placeholder  # above the context processors' own
+        page = render_to_string("public/statement.html", context, request)
+        cache.set(key, page, settings.SIGNATURE_FIGURES_CACHE_SECONDS)
+    return HttpResponse(page.replace(placeholder, get_token(request)))
 
 
 def _form_again(request, ask, lang, form, status, error=None):

@@ -45,7 +45,8 @@ def test_an_organisation_signs_confirms_and_is_listed_after_verification(
     page.get_by_label("Organisation website").fill("https://privacy-collective.example")
     page.get_by_label("Your name").fill("Lea Signer")
     page.get_by_label("Your role in the organisation").fill("Director")
-    page.get_by_label("Country").select_option("BE")
+    # The list's filter has a "Country" too; this is the one of the form.
+    page.get_by_role("group", name="You").get_by_label("Country").select_option("BE")
     page.get_by_label("E-mail").fill("lea@privacy-collective.example")
     page.get_by_label("List my name publicly").check()
     screenshot("public-statement")

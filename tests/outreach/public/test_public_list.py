@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import re
 
 import pytest
 from django.core.cache import cache
@@ -54,8 +55,9 @@ def test_the_list_filters_by_country_searches_and_sorts(client, ask):
     ]
     assert names_on(client.get(f"/s/{ask.slug}/?sort=-date"))[0] == "Mira Example"
     assert names_on(client.get(f"/s/{ask.slug}/?kind=individual")) == ["Mira Example"]
-    choices = client.get(f"/s/{ask.slug}/").context["filterset"].form.fields["country"].choices
-    assert [code for code, _name in choices] == ["", "DE", "NL"]
+    page = client.get(f"/s/{ask.slug}/").content.decode()
+    country_filter = re.search(r'<select id="list-country".*?</select>', page, re.S)
+    assert re.findall(r'<option value="([^"]*)"', country_filter.group(0)) == ["", "DE", "NL"]
     empty = client.get(f"/s/{ask.slug}/?q=nobody-by-this-name")
     assert "No listed signatory matches" in empty.content.decode()
 
