@@ -6,7 +6,7 @@ import os
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "4"))
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+threads = int(os.environ.get("GUNICORN_THREADS", "2"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 # Seconds an idle kept-alive connection stays open (more behind a proxy that reuses them).
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "2"))
