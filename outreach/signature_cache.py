@@ -1,7 +1,7 @@
 """Figures read from many signatures (an ask's public counts and list pages, its report
 series), kept in the cache until a signature they depend on changes.
 
-Every cached figure's key holds version numbers that writers bump: one per ask (any
+Every cached figure's key holds versions that writers bump: one per ask (any
 signature of the ask saved or deleted), one for "any ask" (the reports across asks), and
 one for everything (organisations, tags, merges and erasure, which reach across asks).
 A bump happens at once, so the writer's own connection reads fresh figures, and again
@@ -15,7 +15,7 @@ Caching is on only where the cache is shared by every process that writes signat
 """
 
 import threading
-import time
+import uuid
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -34,13 +34,9 @@ def _version_key(scope):
 
 
 def _bump(scopes):
-    for scope in scopes:
-        key = _version_key(scope)
-        try:
-            cache.incr(key)
-        except ValueError:
-            # Never set, or evicted: start from the clock, so no earlier number comes back.
-            cache.add(key, time.time_ns(), timeout=None)
+    # A new random version rather than a count: one round trip to Redis for all the
+    # scopes, and two processes bumping at once still each leave a version never seen.
+    cache.set_many({_version_key(scope): uuid.uuid4().hex for scope in scopes}, timeout=None)
 
 
 def _bump_pending():
@@ -77,10 +73,10 @@ def figures_key(ask, name, **params):
         return None
     scopes = [EVERYTHING, ANY_ASK] if ask is None else [EVERYTHING, f"ask-{ask.pk}"]
     versions = cache.get_many([_version_key(scope) for scope in scopes])
-    missing = [scope for scope in scopes if _version_key(scope) not in versions]
-    if missing:
-        _bump(missing)
-        versions = cache.get_many([_version_key(scope) for scope in scopes])
+    for scope in scopes:
+        if _version_key(scope) not in versions:  # never bumped yet, or evicted
+            cache.add(_version_key(scope), uuid.uuid4().hex, timeout=None)
+            versions[_version_key(scope)] = cache.get(_version_key(scope))
     stamp = ".".join(str(versions.get(_version_key(scope), "-")) for scope in scopes)
     if ask is not None:
         # The ask's own settings (what counts, its target) change its figures too.
