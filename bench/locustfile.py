@@ -3,8 +3,9 @@
 Run by `make loadtest` (bench/loadtest.sh), which builds the dataset
 (bench/load_dataset.py), starts the stack and runs, each bounded in time:
 
-    # 50 concurrent users for 60 s: staff pages and the public page and sign form
-    locust -f bench/locustfile.py --headless -u 50 -r 25 -t 60s \\
+    # 50 concurrent users, measured for 60 s once all run: staff pages, the public page
+    # and its sign form (LOADTEST_THINK=0.5-1.5 for the stress run)
+    locust -f bench/locustfile.py --headless -u 50 -r 10 -t 65s \\
         --host http://127.0.0.1:8011 StaffUser PublicUser
     # 200 concurrent signers, each submitting the sign form once at the same moment
     locust -f bench/locustfile.py --headless -u 200 -r 200 -t 60s \\
