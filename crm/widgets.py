@@ -34,9 +34,9 @@ class QuickSelect(forms.Select):
 def use_quick_selects(form):
     """Swap the plain single selects of `form` for QuickSelect, keeping their attributes.
 
-    The records a model choice offers are read once per form, with one query shared by
-    the fields offering the same records (three ask filters, say), instead of a query
-    per field and per rendering."""
+    The records a model choice offers are read when the form is rendered (never for a
+    form only validated, as the API's), once, with one query shared by the fields
+    offering the same records (three ask filters, say)."""
     read = {}
     for field in form.fields.values():
         widget = field.widget
@@ -46,13 +46,18 @@ def use_quick_selects(form):
         quick.choices = widget.choices
         quick.is_required = widget.is_required
         if isinstance(field, forms.ModelChoiceField):
-            # What is offered; what is submitted is still checked against the queryset.
-            query = str(field.queryset.query)
-            if query not in read:
-                read[query] = [(obj.pk, field.label_from_instance(obj)) for obj in field.queryset]
-            empty = [("", field.empty_label)] if field.empty_label is not None else []
-            quick.choices = empty + read[query]
+            # A callable: Django calls it when the options are listed.
+            quick.choices = functools.partial(_records_offered, field, read)
         field.widget = quick
+
+
+def _records_offered(field, read):
+    """What `field` offers; what is submitted is still checked against its queryset."""
+    query = str(field.queryset.query)
+    if query not in read:
+        read[query] = [(obj.pk, field.label_from_instance(obj)) for obj in field.queryset]
+    empty = [("", field.empty_label)] if field.empty_label is not None else []
+    return empty + read[query]
 
 
 @functools.cache

@@ -116,3 +116,14 @@ def test_the_filter_form_reads_the_asks_once_for_its_three_ask_filters(staff_cli
 def test_a_filter_still_refuses_a_record_it_does_not_offer(staff_client):
     response = staff_client.get(reverse("crm:contact-list"), {"signed": "999999"})
     assert "Select a valid choice" in response.content.decode()
+
+
+def test_the_api_validates_filters_without_reading_what_a_form_would_offer(client):
+    from tests.factories import make_ask, make_user
+
+    make_ask(title="Ban facial recognition")
+    client.force_login(make_user(role="coordinator"))
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/api/v1/contacts/", {"country": "NL"})
+    assert response.status_code == 200
+    assert not [q["sql"] for q in captured if 'FROM "outreach_ask"' in q["sql"]]
