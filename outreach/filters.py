@@ -132,15 +132,12 @@ class PublicSignatureFilter(django_filters.FilterSet):
         fields = ["q", "country", "kind"]
         form = PublicListForm
 
-    def __init__(self, *args, countries_present=None, **kwargs):
+    def __init__(self, *args, countries_present, **kwargs):
         super().__init__(*args, **kwargs)
-        # Offer only the countries someone on the list signed from (one small query,
-        # unless the caller read them already).
-        present = countries_present
-        if present is None:
-            present = set(self.queryset.order_by().values_list("country", flat=True).distinct())
+        # Offer only the countries someone on the list signed from (the caller reads them,
+        # from the cache when it can).
         self.filters["country"].extra["choices"] = [
-            (code, name) for code, name in country_choices() if code in present
+            (code, name) for code, name in country_choices() if code in countries_present
         ]
 
     def search(self, queryset, name, value):

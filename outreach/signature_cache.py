@@ -67,8 +67,7 @@ def cached(ask, name, compute, **params):
 
 def figures_key(ask, name, **params):
     """The cache key of a figure of `ask` (None: across asks) that changes whenever what
-    it is read from changes; None when caching is off. Templates cache fragments under
-    it with {% cache %}."""
+    it is read from changes; None when caching is off."""
     if not settings.SIGNATURE_FIGURES_CACHE_SECONDS:
         return None
     scopes = [EVERYTHING, ANY_ASK] if ask is None else [EVERYTHING, f"ask-{ask.pk}"]
@@ -77,25 +76,20 @@ def figures_key(ask, name, **params):
         if _version_key(scope) not in versions:  # never bumped yet, or evicted
             cache.add(_version_key(scope), uuid.uuid4().hex, timeout=None)
             versions[_version_key(scope)] = cache.get(_version_key(scope))
-    stamp = ".".join(str(versions.get(_version_key(scope), "-")) for scope in scopes)
+    stamp = ".".join(str(versions[_version_key(scope)]) for scope in scopes)
     if ask is not None:
         # The ask's own settings (what counts, its target) change its figures too.
         stamp += f".{ask.updated_at.timestamp()}"
     return f"signature-figures:{ask.pk if ask else 'all'}:{name}:{stamp}:{urlencode(params)}"
 
 
-def _signature_saved_or_deleted(sender, instance, **kwargs):
+def _part_of_ask_changed(sender, instance, **kwargs):
     signatures_changed(ask_ids=[instance.ask_id])
 
 
 def _ask_saved(sender, instance, **kwargs):
     # Its own figures follow its updated_at; the reports across asks show its title.
     signatures_changed(ask_ids=[instance.pk])
-
-
-def _translation_changed(sender, instance, **kwargs):
-    # The statement page is cached as rendered, text included.
-    signatures_changed(ask_ids=[instance.ask_id])
 
 
 def _reaches_across_asks(sender, **kwargs):
@@ -107,13 +101,13 @@ def connect():
     from crm.models import Contact, Organisation
     from outreach.models import Ask, AskTranslation, Campaign, Signature
 
-    post_save.connect(_signature_saved_or_deleted, sender=Signature, weak=False)
-    post_delete.connect(_signature_saved_or_deleted, sender=Signature, weak=False)
+    # Its signatures, and its translations (the statement page is cached as rendered).
+    for model in (Signature, AskTranslation):
+        post_save.connect(_part_of_ask_changed, sender=model, weak=False)
+        post_delete.connect(_part_of_ask_changed, sender=model, weak=False)
+    post_save.connect(_ask_saved, sender=Ask, weak=False)
     # An organisation's name, website and kind show in the lists and the reports.
     post_save.connect(_reaches_across_asks, sender=Organisation, weak=False)
-    post_save.connect(_ask_saved, sender=Ask, weak=False)
-    post_save.connect(_translation_changed, sender=AskTranslation, weak=False)
-    post_delete.connect(_translation_changed, sender=AskTranslation, weak=False)
     # A campaign's name heads its statements' pages.
     post_save.connect(_reaches_across_asks, sender=Campaign, weak=False)
     # Deleting an ask takes its signatures with it.

@@ -110,19 +110,23 @@ CACHED_PAGES = 1000
 LIST_PARAMETERS = {"country", "kind", "sort", "page"}
 
 
+def _cached_page_number(request):
+    """The list page asked for, if it is one the cache keeps; else None."""
+    number = request.GET.get("page", "1")
+    return int(number) if number.isdigit() and int(number) <= CACHED_PAGES else None
+
+
 def _statement_page_key(request, ask, lang):
     """The key of the statement page as rendered for this query, for a visitor who has
     no session (nothing on the page is theirs but the form's CSRF token) and a query of
     the list's own parameters only (no search); else None."""
     query = request.GET
-    page = query.get("page", "1")
     if (
         # Signed-in staff and anyone with a session get the page rendered for them, so
         # nothing personal could ever reach the shared copy.
         request.COOKIES.get(settings.SESSION_COOKIE_NAME)
         or set(query) - LIST_PARAMETERS
-        or not page.isdigit()
-        or int(page) > CACHED_PAGES
+        or _cached_page_number(request) is None
     ):
         return None
     return figures_key(
@@ -140,9 +144,9 @@ def _list_page(request, ask, filterset):
     if not filterset.is_valid():
         return _page_of(filterset.queryset.none(), 1)
     choices = filterset.form.cleaned_data
-    number = request.GET.get("page", "1")
-    if choices.get("q") or not number.isdigit() or int(number) > CACHED_PAGES:
-        return _page_of(filterset.qs, number)
+    number = _cached_page_number(request)
+    if choices.get("q") or number is None:
+        return _page_of(filterset.qs, request.GET.get("page"))
     return cached(
         ask,
         "public-page",
@@ -150,7 +154,7 @@ def _list_page(request, ask, filterset):
         country=choices.get("country") or "",
         kind=choices.get("kind") or "",
         sort=",".join(choices.get("sort") or []),
-        page=int(number),
+        page=number,
     )
 
 
