@@ -3,7 +3,32 @@ from django import forms
 from accounts.services import TOKEN_LIFETIMES
 
 
-class ApiTokenForm(forms.Form):
+class PasswordConfirmedForm(forms.Form):
+    """A form that asks the signed-in user for their password again, for a change that
+    acts as them. Checked through authenticate(), so repeated wrong passwords lock out
+    like a sign-in."""
+
+    password = forms.CharField(
+        label="Your password",
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    password_help_text = ""
+
+    def __init__(self, *args, user, request, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user, self.request = user, request
+        self.fields["password"].help_text = self.password_help_text
+
+    def clean_password(self):
+        from django.contrib.auth import authenticate
+
+        password = self.cleaned_data["password"]
+        if authenticate(self.request, username=self.user.get_username(), password=password) is None:
+            raise forms.ValidationError("That is not your password.")
+        return password
+
+
+class ApiTokenForm(PasswordConfirmedForm):
     name = forms.CharField(
         max_length=100,
         help_text="What the token is for, e.g. “Mailing tool sync”.",
@@ -14,24 +39,8 @@ class ApiTokenForm(forms.Form):
         coerce=int,
         initial=90,
     )
-    password = forms.CharField(
-        label="Your password",
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-        help_text="A token acts as you: confirm it is you who asks for one.",
-    )
-
-    def __init__(self, *args, user, request, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user, self.request = user, request
-
-    def clean_password(self):
-        from django.contrib.auth import authenticate
-
-        password = self.cleaned_data["password"]
-        # Through authenticate(), so repeated wrong passwords lock out like a sign-in.
-        if authenticate(self.request, username=self.user.get_username(), password=password) is None:
-            raise forms.ValidationError("That is not your password.")
-        return password
+    field_order = ["name", "lifetime_days", "password"]
+    password_help_text = "A token acts as you: confirm it is you who asks for one."
 
 
 class TwoStepCodeForm(forms.Form):
@@ -48,21 +57,5 @@ class TwoStepCodeForm(forms.Form):
         return self.cleaned_data["code"].strip()
 
 
-class TwoStepOffForm(forms.Form):
-    password = forms.CharField(
-        label="Your password",
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-        help_text="Confirm it is you who turns two-step sign-in off.",
-    )
-
-    def __init__(self, *args, user, request, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user, self.request = user, request
-
-    def clean_password(self):
-        from django.contrib.auth import authenticate
-
-        password = self.cleaned_data["password"]
-        if authenticate(self.request, username=self.user.get_username(), password=password) is None:
-            raise forms.ValidationError("That is not your password.")
-        return password
+class TwoStepOffForm(PasswordConfirmedForm):
+    password_help_text = "Confirm it is you who turns two-step sign-in off."
