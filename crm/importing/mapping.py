@@ -63,6 +63,34 @@ FIELDS = {
 
 KINDS = list(FIELDS)
 
+# Words an organisation's website and acronym go by, as a column of its own (organisations)
+# or beside a person (contacts, signatures).
+WEBSITE_WORDS = [
+    "website",
+    "web site",
+    "url",
+    "homepage",
+    "site web",
+    "site internet",
+    "webseite",
+    "internetseite",
+    "sitio web",
+    "pagina web",
+    "web",
+]
+ACRONYM_WORDS = [
+    "acronym",
+    "abbreviation",
+    "sigle",
+    "acronyme",
+    "abkürzung",
+    "akronym",
+    "afkorting",
+    "acrónimo",
+    "sigla",
+    "siglas",
+]
+
 SYNONYMS = {
     "email": [
         "email",
@@ -258,35 +286,8 @@ SYNONYMS = {
         "signing organisation",
         "signing organization",
     ],
-    "organisation_acronym": [
-        "acronym",
-        "organisation acronym",
-        "organization acronym",
-        "abbreviation",
-        "sigle",
-        "acronyme",
-        "abkürzung",
-        "akronym",
-        "afkorting",
-        "acrónimo",
-        "sigla",
-        "siglas",
-    ],
-    "organisation_website": [
-        "website",
-        "web site",
-        "url",
-        "homepage",
-        "site web",
-        "site internet",
-        "webseite",
-        "internetseite",
-        "sitio web",
-        "pagina web",
-        "web",
-        "organisation website",
-        "organization website",
-    ],
+    "organisation_acronym": [*ACRONYM_WORDS, "organisation acronym", "organization acronym"],
+    "organisation_website": [*WEBSITE_WORDS, "organisation website", "organization website"],
     "role": [
         "role",
         "job title",
@@ -334,19 +335,7 @@ SYNONYMS = {
         "nombre",
         "organización",
     ],
-    "acronym": [
-        "acronym",
-        "abbreviation",
-        "short name",
-        "sigle",
-        "acronyme",
-        "abkürzung",
-        "akronym",
-        "afkorting",
-        "acrónimo",
-        "sigla",
-        "siglas",
-    ],
+    "acronym": [*ACRONYM_WORDS, "short name"],
     "kind": [
         "kind",
         "type",
@@ -378,19 +367,7 @@ SYNONYMS = {
         "mailingcity",
         "mailing city",
     ],
-    "website": [
-        "website",
-        "web site",
-        "url",
-        "homepage",
-        "site web",
-        "site internet",
-        "webseite",
-        "internetseite",
-        "sitio web",
-        "pagina web",
-        "web",
-    ],
+    "website": WEBSITE_WORDS,
     "display_name": [
         "name as published",
         "display name",
