@@ -9,6 +9,7 @@ fails when a model or a text field is in neither.
 """
 
 import hmac
+import io
 import re
 from dataclasses import dataclass, field
 from hashlib import sha256
@@ -18,13 +19,14 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q
+from django.db.models import EmailField, Q, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
+from crm.mentions import ERASED, Identifiers, fold, json_without_contact_details, strings_in
 from crm.text import normalise_email
 from outreach.signature_cache import signatures_changed
 
-ERASED = "[erased]"
 ERASED_FIRST_NAME = "Erased"
 ERASED_LAST_NAME = "person"
 ERASED_SIGNATORY = "Erased signatory"
@@ -82,24 +84,27 @@ REGISTRY = [
         "crm.contact",
         person=("pk",),
         erase=_CONTACT_ERASE,
+        # Another contact's notes may hold the person's address ("Introduced by ana@…").
+        scrub=("notes", "expertise"),
         not_personal={"search_text": "rebuilt from the erased names at erasure"},
     ),
     Holder(
         "crm.historicalcontact",
         person=("id",),
-        erase=_CONTACT_ERASE,
-        scrub=("history_change_reason",),
+        erase={**_CONTACT_ERASE, "history_change_reason": ""},
+        scrub=("notes", "expertise", "history_change_reason"),
     ),
     Holder("crm.affiliation", person=("contact",), erase={"role": ""}),
     Holder(
         "crm.historicalaffiliation",
         person=("contact_id",),
-        erase={"role": ""},
+        erase={"role": "", "history_change_reason": ""},
         scrub=("history_change_reason",),
     ),
     Holder(
         "crm.consentrecord",
         person=("contact",),
+        erase={"source": ERASED},
         scrub=("source",),
         not_personal={
             "text_version": "the version of a notice shown to everyone",
@@ -109,6 +114,7 @@ REGISTRY = [
     Holder(
         "crm.historicalconsentrecord",
         person=("contact_id",),
+        erase={"source": ERASED, "history_change_reason": ""},
         scrub=("source", "history_change_reason"),
         not_personal={
             "text_version": "the version of a notice shown to everyone",
@@ -292,22 +298,6 @@ def _pattern(needles):
     # Names are whole words ("Ana" must not eat into "Banana"); e-mails and phones too.
     alternatives = "|".join(re.escape(needle) for needle in needles)
     return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
-
-
-def scrub_text(value, pattern):
-    if not isinstance(value, str) or pattern is None:
-        return value
-    return pattern.sub(ERASED, value)
-
-
-def scrub_json(value, pattern):
-    if isinstance(value, str):
-        return scrub_text(value, pattern)
-    if isinstance(value, list):
-        return [scrub_json(item, pattern) for item in value]
-    if isinstance(value, dict):
-        return {scrub_text(key, pattern): scrub_json(item, pattern) for key, item in value.items()}
-    return value
 
 
 def mentions(value, pattern):
@@ -512,103 +502,382 @@ def _cell(value):
 
 # --- erasure ------------------------------------------------------------------------------
 
+# Written on another record's history when the person's address or number is taken out of it.
+CONTACT_DETAILS_REMOVED = "An erased person's e-mail or phone removed"
+FILE_DROPPED = "The file was dropped: it held data of a person erased on request."
+# The review list shown after an erasure stops here; the page says how many more.
+REVIEW_LIMIT = 200
+
 
 @dataclass
 class Erased:
     contact_id: int
     rows: dict  # model label -> rows changed
     suppressed: bool
+    # (model label, record id, fields) of records that still name the person in text: the
+    # name may be someone else's too, so an admin reviews them (see names_to_review).
+    review: list = field(default_factory=list)
 
 
-def _is_email_field(model, name):
-    from django.db.models import EmailField
+def _name_forms(first, last):
+    first, last = (first or "").strip(), (last or "").strip()
+    if (first, last) == (ERASED_FIRST_NAME, ERASED_LAST_NAME):
+        return set()
+    forms = {f"{first} {last}".strip()}
+    if first and last:
+        forms |= {f"{last} {first}", f"{last}, {first}", last}
+    return forms
 
-    return isinstance(model._meta.get_field(name), EmailField)
+
+def person_identifiers(contact):
+    """What names `contact` (crm.mentions.Identifiers): every e-mail and phone it has
+    had (its row, its history, contacts merged into it) and its names, as written on the
+    contact and on its individual signatures."""
+    from crm.models import MergedRecord
+    from outreach.models import Signature
+
+    past = list(contact.history.values_list("email", "phone", "first_name", "last_name"))
+    merged = MergedRecord.objects.filter(kind="contact", survivor_id=contact.pk)
+    emails = {contact.email, *(row[0] for row in past), *merged.values_list("email", flat=True)}
+    phones = {contact.phone, *(row[1] for row in past)}
+    names = _name_forms(contact.first_name, contact.last_name)
+    for _, _, first, last in past:
+        names |= _name_forms(first, last)
+    signed = Signature.objects.filter(contact=contact.pk, organisation=None)
+    names |= set(signed.values_list("display_name", flat=True)) - {ERASED_SIGNATORY}
+    return Identifiers.of(emails=emails, phones=phones, names=names)
 
 
-def _scrub_everywhere(entry, needles, counts):
-    pattern = _pattern(needles)
+def _candidates(entry, identifiers, *, contact_details=True, names=False):
+    """Rows of `entry` whose text or JSON may hold the person's details or name: a wide
+    database search, checked again in Python by the caller."""
+    fields = [*entry.scrub, *entry.json]
+    query, annotations = Q(), {}
+    for name in fields:
+        spellings = set()
+        if contact_details:
+            spellings |= identifiers.contact_spellings()
+            if identifiers.phone_regexes():
+                annotations[f"_text_{name}"] = Cast(name, TextField())
+                for regex in identifiers.phone_regexes():
+                    query |= Q(**{f"_text_{name}__regex": regex})
+        if names:
+            spellings |= identifiers.name_spellings()
+        for spelling in spellings:
+            query |= Q(**{f"{name}__icontains": spelling})
+    if not query:
+        return entry.model._default_manager.none()
+    rows = entry.model._default_manager.annotate(**annotations).filter(query)
+    return rows.only("pk", *fields).order_by("pk")
+
+
+def _holds(value, identifiers):
+    return any(identifiers.holds_contact_details(text) for text in strings_in(value))
+
+
+def _import_rows_of_person(record, identifiers):
+    """An import report's items about the person: every item of a row in which one
+    item holds their e-mail or phone (the row is theirs, its other cells too)."""
+    items = [i for i in (*record.errors, *record.warnings) if isinstance(i, dict)]
+    theirs = {item.get("row") for item in items if _holds(item, identifiers)}
+    theirs.discard(None)
+
+    def clean(report):
+        return [
+            {k: (ERASED if k == "value" and v else v) for k, v in item.items()}
+            if isinstance(item, dict) and item.get("row") in theirs
+            else item
+            for item in report
+        ]
+
+    return clean(record.errors), clean(record.warnings)
+
+
+def _without_contact_details(entry, obj, identifiers):
+    """The changed fields of `obj` once the person's e-mails and phones are out."""
     model = entry.model
-    for obj, hits in mentioning_rows(entry, needles):
-        changes = {}
-        for name in hits:
-            value = getattr(obj, name)
-            if name in entry.json:
-                changes[name] = scrub_json(value, pattern)
-            elif _is_email_field(model, name):
-                changes[name] = ""  # an e-mail with a word replaced is no e-mail
-            else:
-                limit = model._meta.get_field(name).max_length
-                changes[name] = (
-                    scrub_text(value, pattern)[:limit] if limit else scrub_text(value, pattern)
-                )
-        # update(), not save(): no new audit row repeating what is being erased.
-        model._default_manager.filter(pk=obj.pk).update(**changes)
-        counts[entry.label] = counts.get(entry.label, 0) + 1
-        if hasattr(model._default_manager, "refresh_search_text"):
-            model._default_manager.filter(pk=obj.pk).refresh_search_text()
+    original = {name: getattr(obj, name) for name in (*entry.json, *entry.scrub)}
+    working = dict(original)
+    if entry.label == "crm.importrecord":
+        working["errors"], working["warnings"] = _import_rows_of_person(obj, identifiers)
+    changes = {}
+    for name in entry.json:
+        changes[name] = json_without_contact_details(working[name], identifiers)
+    for name in entry.scrub:
+        value = working[name]
+        if not identifiers.holds_contact_details(value):
+            continue
+        model_field = model._meta.get_field(name)
+        if isinstance(model_field, EmailField):
+            changes[name] = ""  # an address with a word replaced is no address
+        else:
+            cleaned = identifiers.remove_contact_details(value)
+            changes[name] = cleaned[: model_field.max_length] if model_field.max_length else cleaned
+    return {name: value for name, value in changes.items() if value != original[name]}
 
 
-def erase_import_files(pattern):
-    """Drop the kept file of any import that names the person (files are kept only until
-    imported or abandoned). Returns how many were dropped."""
-    from crm.importing.reading import FileUnreadable, read_table
-    from crm.models import ImportRecord
+def _remove_contact_details_everywhere(identifiers, *, by, counts):
+    """Take the person's exact e-mails and phones out of every registered text and JSON
+    field of every row. A record that keeps history gets a history row saying who
+    removed them and why (its earlier history rows are cleaned too, by the same pass)."""
+    from simple_history.utils import bulk_update_with_history
 
-    dropped = 0
-    for record in ImportRecord.objects.exclude(data=b"").only("pk", "data", "file_name"):
-        try:
-            table = read_table(bytes(record.data), filename=record.file_name)
-            cells = [*table.headers, *(cell for row in table.rows for cell in row.cells)]
-        except FileUnreadable:
-            cells = [bytes(record.data).decode("utf-8", "replace")]
-        if any(mentions(str(cell), pattern) for cell in cells if cell is not None):
-            ImportRecord.objects.filter(pk=record.pk).update(
-                data=b"",
-                message="The file was dropped: it held data of a person erased on request.",
+    for entry in REGISTRY:
+        if not (entry.scrub or entry.json):
+            continue
+        changed, fields = [], set()
+        for obj in _candidates(entry, identifiers).iterator():
+            changes = _without_contact_details(entry, obj, identifiers)
+            if changes:
+                for name, value in changes.items():
+                    setattr(obj, name, value)
+                changed.append(obj)
+                fields |= set(changes)
+        if not changed:
+            continue
+        model = entry.model
+        if hasattr(model, "history") and not entry.label.split(".")[1].startswith("historical"):
+            bulk_update_with_history(
+                changed,
+                model,
+                sorted(fields),
+                default_user=by,
+                default_change_reason=CONTACT_DETAILS_REMOVED,
             )
-            dropped += 1
-    return dropped
+        else:
+            model._default_manager.bulk_update(changed, sorted(fields))
+        if hasattr(model._default_manager, "refresh_search_text"):
+            model._default_manager.filter(pk__in=[o.pk for o in changed]).refresh_search_text()
+        counts[entry.label] = counts.get(entry.label, 0) + len(changed)
+
+
+def _signatory_rows_of(contact_pk):
+    """(ask id, folded name) of each individual signature of the person, as listed."""
+    from outreach.models import Signature
+
+    rows = set()
+    for manager in (Signature.objects, Signature.history):
+        signed = manager.filter(contact_id=contact_pk, organisation_id=None)
+        rows |= {(ask, fold(name)) for ask, name in signed.values_list("ask_id", "display_name")}
+    return rows
+
+
+def _erase_snapshot_rows(signatory_rows, counts):
+    """The person's own lines in delivery snapshots: the individual line under one of
+    their listed names on an ask they signed. Other lines are left as delivered."""
+    from outreach.models import DeliverySnapshot
+
+    names_by_ask = {}
+    for ask, name in signatory_rows:
+        names_by_ask.setdefault(ask, set()).add(name)
+    for snapshot in DeliverySnapshot.objects.filter(ask__in=names_by_ask).only("ask", "rows"):
+        names = names_by_ask[snapshot.ask_id]
+        rows = [
+            {**row, "name": ERASED_SIGNATORY, "affiliation": "", "country": "", "website": ""}
+            if isinstance(row, dict)
+            and row.get("kind") == "individual"
+            and fold(str(row.get("name", ""))) in names
+            else row
+            for row in snapshot.rows
+        ]
+        if rows != snapshot.rows:
+            DeliverySnapshot.objects.filter(pk=snapshot.pk).update(rows=rows)
+            counts["outreach.deliverysnapshot"] = counts.get("outreach.deliverysnapshot", 0) + 1
+
+
+def _own_records(contact_pk):
+    """(model label, ids) of the records that are the person's: what the import's
+    recorded changes and the admin log refer to."""
+    from crm.models import Affiliation, ConsentRecord
+    from outreach.models import Signature
+
+    return {
+        "crm.contact": [contact_pk],
+        "crm.affiliation": list(
+            Affiliation.objects.filter(contact=contact_pk).values_list("pk", flat=True)
+        ),
+        "crm.consentrecord": list(
+            ConsentRecord.objects.filter(contact=contact_pk).values_list("pk", flat=True)
+        ),
+        "outreach.signature": list(
+            Signature.objects.filter(contact=contact_pk, organisation=None).values_list(
+                "pk", flat=True
+            )
+        ),
+    }
+
+
+def _erase_import_changes_and_log(own, counts):
+    """Recorded import changes and admin log entries of the person's own records: each
+    value replaced whole."""
+    from crm.models import ImportChange
+
+    for label, ids in own.items():
+        if not ids:
+            continue
+        changes = ImportChange.objects.filter(model=label, object_id__in=ids)
+        erased = []
+        for change in changes.only("before", "after"):
+            change.before = {k: (ERASED if v else v) for k, v in change.before.items()}
+            change.after = {k: (ERASED if v else v) for k, v in change.after.items()}
+            erased.append(change)
+        ImportChange.objects.bulk_update(erased, ["before", "after"])
+        counts["crm.importchange"] = counts.get("crm.importchange", 0) + len(erased)
+        content_type = ContentType.objects.get_for_model(apps.get_model(label))
+        LogEntry.objects.filter(
+            content_type=content_type, object_id__in=[str(pk) for pk in ids]
+        ).update(
+            object_repr=f"{ERASED_FIRST_NAME} {ERASED_LAST_NAME}"
+            if label == "crm.contact"
+            else ERASED
+        )
 
 
 def _erase_individual_records(contact_pk, counts):
     """What is about the person alone: their individual signatures (kept, so counts hold,
-    but unnamed and not listed), notes and timelines of individual outreach."""
+    but unnamed and not listed), notes and timelines of individual outreach, the
+    activities logged on their contact."""
     from outreach.models import Activity, Outreach, Signature
 
     individual = Signature.objects.filter(contact=contact_pk, organisation=None)
-    counts["outreach.signature"] = individual.update(display_name=ERASED_SIGNATORY, public=False)
+    counts["outreach.signature"] = individual.update(
+        display_name=ERASED_SIGNATORY, public=False, status_reason=""
+    )
     Signature.history.filter(contact_id=contact_pk, organisation_id=None).update(
-        display_name=ERASED_SIGNATORY, public=False
+        display_name=ERASED_SIGNATORY, public=False, status_reason="", history_change_reason=""
     )
     Outreach.objects.filter(contact=contact_pk, organisation=None).update(notes="")
-    Outreach.history.filter(contact_id=contact_pk, organisation_id=None).update(notes="")
-    Activity.objects.filter(
+    Outreach.history.filter(contact_id=contact_pk, organisation_id=None).update(
+        notes="", history_change_reason=""
+    )
+    counts["outreach.activity"] = Activity.objects.filter(
         Q(outreach__contact=contact_pk, outreach__organisation=None)
         | Q(contact=contact_pk, outreach=None, organisation=None)
     ).update(summary="")
 
 
+# --- kept import files: read outside the erasure's transaction ------------------------------
+
+
+def _file_texts(data):
+    """The text of a kept import file, every part of it: each sheet of a workbook and
+    its shared strings (rows above the header too), or the whole CSV."""
+    import zipfile
+    from html import unescape
+
+    from crm.importing.reading import decode, is_xlsx
+
+    if is_xlsx(data):
+        try:
+            archive = zipfile.ZipFile(io.BytesIO(data))
+        except zipfile.BadZipFile:
+            archive = None
+        if archive is not None:
+            for member in archive.namelist():
+                if member.endswith(".xml"):
+                    yield unescape(archive.read(member).decode("utf-8", "replace"))
+            return
+    yield decode(data)[0]
+
+
+@dataclass
+class FileScan:
+    seen: dict = field(default_factory=dict)  # import id -> sha256 of the file read
+    holding: set = field(default_factory=set)  # ids whose file holds an e-mail or phone
+    naming: set = field(default_factory=set)  # ids whose file names the person
+
+
+def scan_import_files(identifiers, scan=None):
+    """Read every kept import file (one at a time, no transaction) for the person's
+    e-mails and phones, and their name. With `scan`, only files not read by it."""
+    from crm.models import ImportRecord
+
+    scan = scan or FileScan()
+    kept = ImportRecord.objects.exclude(data=b"").values_list("pk", "sha256")
+    for pk, digest in list(kept.order_by("pk")):
+        if scan.seen.get(pk) == digest:
+            continue
+        data = ImportRecord.objects.filter(pk=pk).values_list("data", flat=True).first()
+        scan.seen[pk] = digest
+        if not data:
+            continue
+        for text in _file_texts(bytes(data)):
+            if identifiers.holds_contact_details(text):
+                scan.holding.add(pk)
+            if identifiers.mentions_name(text):
+                scan.naming.add(pk)
+    return scan
+
+
+def drop_import_files(scan, pks):
+    """Drop the kept files of `pks` read by `scan`, if still the file that was read."""
+    from crm.models import ImportRecord
+
+    dropped = 0
+    for pk in pks:
+        dropped += (
+            ImportRecord.objects.filter(pk=pk, sha256=scan.seen[pk])
+            .exclude(data=b"")
+            .update(data=b"", message=FILE_DROPPED)
+        )
+    return dropped
+
+
+# --- the name: pointed out, never rewritten -------------------------------------------------
+
+
+def names_to_review(identifiers, *, exclude=()):
+    """(model label, record id, fields) of records whose text or JSON names the person
+    (any Unicode form or case, whole words), apart from `exclude` ((label, id) pairs).
+    Nothing is changed: "Zoë" or "Erasmus" may be someone else's."""
+    review = []
+    for entry in REGISTRY:
+        if not (entry.scrub or entry.json) or not identifiers.names:
+            continue
+        rows = _candidates(entry, identifiers, contact_details=False, names=True)
+        for obj in rows.iterator():
+            if (entry.label, obj.pk) in exclude:
+                continue
+            hits = [
+                name
+                for name in (*entry.scrub, *entry.json)
+                if identifiers.mentions_name(getattr(obj, name))
+            ]
+            if hits:
+                review.append((entry.label, obj.pk, hits))
+    return review
+
+
 def subject_erase(*, contact, by=None, suppress=True, reason="Erased on request"):
-    """Anonymise `contact` everywhere (see REGISTRY): their contact row and its history,
-    their signatures (rows kept so counts hold; individual ones unnamed and not listed),
-    consents (withdrawn), affiliations' roles, notes and timelines of their individual
-    outreach, and their name, e-mail and phone wherever free text or JSON holds them
-    (activities, history, import reports and changes, e-mail batch problems, delivery
-    snapshots, the admin log, task results); the kept file of an import naming them is
-    dropped. With `suppress`, a keyed hash of their e-mail is kept (Suppression) so an
-    import or signing that brings them back is reported. Returns Erased."""
+    """Anonymise `contact`: the records that are theirs get whole values replaced —
+    the contact and its history, their signatures (kept so counts hold; individual ones
+    unnamed and not listed) and their lines in delivery snapshots, consents (withdrawn),
+    affiliations' roles, notes and timelines of their individual outreach, their rows in
+    import reports and recorded import changes, their admin log entries. Their exact
+    e-mail addresses and phone numbers are removed from every other record's text and
+    JSON (with a history row where the record keeps history), and a kept import file
+    holding one is dropped. Their name is not rewritten anywhere else: the records that
+    still hold it are returned in `Erased.review` for an admin to look at.
+
+    Kept import files are read before the transaction and again after it (for files
+    uploaded meanwhile), never inside it, so the database is locked only for the rows.
+    With `suppress`, a keyed hash of their e-mail is kept (Suppression). Returns Erased."""
     from django.db import transaction
 
     from crm.models import ConsentRecord, Contact, Suppression
 
+    identifiers = person_identifiers(contact)
+    files = scan_import_files(identifiers)
     with transaction.atomic():
         contact = Contact.objects.select_for_update().get(pk=contact.pk)
-        needles = identifiers(contact)
         email = contact.email
         counts = {}
         now = timezone.now()
+        own = _own_records(contact.pk)
+        signatory_rows = _signatory_rows_of(contact.pk)
         _erase_individual_records(contact.pk, counts)
+        _erase_snapshot_rows(signatory_rows, counts)
+        _erase_import_changes_and_log(own, counts)
         ConsentRecord.objects.filter(contact=contact, withdrawn_at__isnull=True).update(
             withdrawn_at=now
         )
@@ -616,10 +885,6 @@ def subject_erase(*, contact, by=None, suppress=True, reason="Erased on request"
             if entry.erase and entry.label != "crm.contact":
                 changed = entry.rows_of(contact.pk).update(**entry.erase)
                 counts[entry.label] = counts.get(entry.label, 0) + changed
-            _scrub_everywhere(entry, needles, counts)
-        admin_log_rows_of(contact.pk).update(object_repr=f"{ERASED_FIRST_NAME} {ERASED_LAST_NAME}")
-        if needles:
-            counts["crm.importrecord (files)"] = erase_import_files(_pattern(needles))
 
         for name, value in _CONTACT_ERASE.items():
             setattr(contact, name, value)
@@ -631,11 +896,30 @@ def subject_erase(*, contact, by=None, suppress=True, reason="Erased on request"
         counts["crm.contact"] = 1
         # The history keeps that the record changed, by whom and why, but no old values.
         contact.history.update(**_CONTACT_ERASE)
+        _remove_contact_details_everywhere(identifiers, by=by, counts=counts)
+        dropped = drop_import_files(files, files.holding)
         if suppress and email:
             Suppression.objects.get_or_create(digest=email_digest(email))
         # Their name leaves the public lists now, not when the cache expires.
         signatures_changed(everything=True)
-    return Erased(contact.pk, counts, bool(suppress and email))
+    # Files uploaded while the first read ran: a suppressed address is reported by the
+    # import from now on, and these are read again here, outside the transaction.
+    before = set(files.holding)
+    files = scan_import_files(identifiers, files)
+    dropped += drop_import_files(files, files.holding - before)
+    counts["crm.importrecord (files)"] = dropped
+    review = names_to_review(identifiers)
+    review += [("crm.importrecord", pk, ["data"]) for pk in sorted(files.naming - files.holding)]
+    return Erased(contact.pk, counts, bool(suppress and email), review)
+
+
+def erasure_review(contact):
+    """Before an erasure: the records other than the contact itself whose text names
+    them, for the erasure page."""
+    identifiers = person_identifiers(contact)
+    history_ids = set(contact.history.values_list("history_id", flat=True))
+    exclude = {("crm.contact", contact.pk)} | {("crm.historicalcontact", h) for h in history_ids}
+    return names_to_review(identifiers, exclude=exclude)
 
 
 # --- retention ----------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from crm.models import (
     Contact,
     ImportChange,
     ImportRecord,
+    Organisation,
     SavedView,
     Suppression,
 )
@@ -38,7 +39,8 @@ pytestmark = pytest.mark.django_db
 FIRST, LAST = "Zephyrine", "Quackenbush"
 EMAIL = "zephyrine.q@example.org"
 PHONE = "+32470123456"
-NEEDLES = [FIRST, LAST, EMAIL, PHONE, PHONE.lstrip("+"), "470 12 34 56", "zephyrine.q%40"]
+CONTACT_NEEDLES = [EMAIL, PHONE, PHONE.lstrip("+"), "470 12 34 56", "zephyrine.q%40"]
+NEEDLES = [FIRST, LAST, *CONTACT_NEEDLES]
 
 
 @pytest.fixture
@@ -152,12 +154,31 @@ def test_the_person_is_everywhere_before_erasure(person):
         assert needle.lower() in text
 
 
-def test_erasure_leaves_no_name_email_or_phone_anywhere_in_the_database(person):
+def test_erasure_leaves_no_email_or_phone_anywhere_in_the_database(person):
     subject_erase(contact=person)
 
     text = database_text().lower()
-    found = [line for line in text.splitlines() if any(n.lower() in line for n in NEEDLES)]
+    found = [line for line in text.splitlines() if any(n.lower() in line for n in CONTACT_NEEDLES)]
     assert found == []
+
+
+def test_the_name_stays_only_in_other_records_and_each_is_listed_for_review(person):
+    erased = subject_erase(contact=person)
+
+    text = database_text().lower()
+    found = {
+        line.split(":")[0] for line in text.splitlines() if any(n.lower() in line for n in NEEDLES)
+    }
+    assert found == {
+        "crm.organisation",  # "Ask Zephyrine Quackenbush first": staff's note on an organisation
+        "crm.historicalorganisation",
+        "crm.savedview",
+        "crm.importrecord",  # the file's name
+        "crm.historicalimportrecord",
+        "outreach.emailbatch",
+    }
+    assert {label for label, _, _ in erased.review} == found
+    assert ("crm.organisation", Organisation.objects.get().pk, ["notes"]) in erased.review
 
 
 def test_erasure_keeps_counts_and_unlists_individual_signatures(person):
