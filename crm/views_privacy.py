@@ -5,10 +5,12 @@ import csv
 import json
 import logging
 
+from django.apps import apps
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
@@ -17,7 +19,13 @@ from crm import services
 from crm.forms import ConsentForm, EraseForm
 from crm.models import ConsentRecord, Contact
 from crm.permissions import StaffRequiredMixin
-from crm.privacy import subject_erase, subject_export, subject_export_csv_rows
+from crm.privacy import (
+    REVIEW_LIMIT,
+    erasure_review,
+    subject_erase,
+    subject_export,
+    subject_export_csv_rows,
+)
 
 log = logging.getLogger("crm.privacy")
 
@@ -97,19 +105,78 @@ class SubjectExportView(StaffRequiredMixin, View):
         return response
 
 
+# Where a record that names an erased person is reviewed, for records with no page of
+# their own: the page of the record they belong to.
+_REVIEW_PAGES = {
+    "outreach.activity": lambda a: (a.outreach or a.organisation or a.contact),
+    "outreach.signature": lambda s: reverse("outreach:signature-edit", args=[s.pk]),
+    "outreach.deliverysnapshot": lambda s: reverse("outreach:snapshot-detail", args=[s.pk]),
+    "crm.importchange": lambda c: c.record,
+    "crm.affiliation": lambda a: a.contact,
+    "crm.consentrecord": lambda c: c.contact,
+}
+
+
+def _review_link(obj, label):
+    target = _REVIEW_PAGES.get(label, lambda o: getattr(o, "instance", o))(obj)
+    if isinstance(target, str):
+        return target
+    if hasattr(target, "get_absolute_url"):
+        return target.get_absolute_url()
+    meta = target._meta
+    try:
+        return reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[target.pk])
+    except NoReverseMatch:
+        return ""
+
+
+def review_items(review):
+    """The review list as the page shows it: what each record is, its fields, a link."""
+    items = []
+    for label, pk, fields in review[:REVIEW_LIMIT]:
+        model = apps.get_model(label)
+        obj = model._default_manager.filter(pk=pk).first()
+        if obj is None:
+            continue
+        if label.split(".")[1].startswith("historical"):
+            kind = _("history of %(model)s") % {"model": model.instance_type._meta.verbose_name}
+        else:
+            kind = model._meta.verbose_name
+        items.append(
+            {
+                "kind": kind,
+                "record": str(getattr(obj, "instance", obj)),
+                "fields": [model._meta.get_field(name).verbose_name for name in fields],
+                "url": _review_link(obj, label),
+            }
+        )
+    return items
+
+
 class SubjectEraseView(StaffRequiredMixin, View):
+    """The erasure page: what erasing does, the records elsewhere that name the person
+    (for the admin to review: a name may be someone else's too), the confirmation."""
+
     permission_required = "crm.manage_data_protection"
     template_name = "crm/contact_erase.html"
 
+    def session_key(self, contact):
+        return f"erasure-review-{contact.pk}"
+
     def get(self, request, pk):
         contact = get_object_or_404(Contact, pk=pk)
-        return self.render(contact, EraseForm())
+        if contact.erased_at:
+            # Record ids only: the name itself is gone with the erasure.
+            review = request.session.get(self.session_key(contact), [])
+        else:
+            review = erasure_review(contact)
+        return self.render(contact, EraseForm(), review)
 
     def post(self, request, pk):
         contact = get_object_or_404(Contact, pk=pk)
         form = EraseForm(request.POST)
         if not form.is_valid():
-            return self.render(contact, form)
+            return self.render(contact, form, erasure_review(contact))
         erased = subject_erase(contact=contact, by=request.user)
         log.info("erasure of contact %s by %s", contact.pk, request.user.username)
         if erased.suppressed:
@@ -120,12 +187,17 @@ class SubjectEraseView(StaffRequiredMixin, View):
         else:
             text = _("The person's data is erased.")
         messages.success(request, text)
+        if erased.review:
+            request.session[self.session_key(contact)] = [list(item) for item in erased.review]
+            return redirect("crm:contact-erase", pk=contact.pk)
         return redirect(contact)
 
-    def render(self, contact, form):
+    def render(self, contact, form, review):
         context = {
             "contact": contact,
             "form": form,
+            "review": review_items(review),
+            "review_more": max(0, len(review) - REVIEW_LIMIT),
             "signature_count": contact.signatures.count(),
             "outreach_count": contact.outreach.count(),
             "consent_count": contact.consents.count(),
