@@ -108,7 +108,7 @@ class SubjectExportView(StaffRequiredMixin, View):
 # Where a record that names an erased person is reviewed, for records with no page of
 # their own: the page of the record they belong to.
 _REVIEW_PAGES = {
-    "outreach.activity": lambda a: (a.outreach or a.organisation or a.contact),
+    "outreach.activity": lambda a: a.outreach or a.organisation or a.contact,
     "outreach.signature": lambda s: reverse("outreach:signature-edit", args=[s.pk]),
     "outreach.deliverysnapshot": lambda s: reverse("outreach:snapshot-detail", args=[s.pk]),
     "crm.importchange": lambda c: c.record,
