@@ -915,11 +915,15 @@ def subject_erase(*, contact, by=None, suppress=True, reason="Erased on request"
 
 def erasure_review(contact):
     """Before an erasure: the records other than the contact itself whose text names
-    them, for the erasure page."""
+    them, and kept import files naming them but holding neither their e-mail nor phone
+    (those are dropped anyway), for the erasure page."""
     identifiers = person_identifiers(contact)
     history_ids = set(contact.history.values_list("history_id", flat=True))
     exclude = {("crm.contact", contact.pk)} | {("crm.historicalcontact", h) for h in history_ids}
-    return names_to_review(identifiers, exclude=exclude)
+    files = scan_import_files(identifiers)
+    return names_to_review(identifiers, exclude=exclude) + [
+        ("crm.importrecord", pk, ["data"]) for pk in sorted(files.naming - files.holding)
+    ]
 
 
 # --- retention ----------------------------------------------------------------------------
