@@ -10,10 +10,8 @@ fails when a model or a text field is in neither.
 
 import hmac
 import io
-import re
 from dataclasses import dataclass, field
 from hashlib import sha256
-from urllib.parse import quote_plus
 
 from django.apps import apps
 from django.conf import settings
@@ -272,56 +270,6 @@ def holder(label):
     return next(entry for entry in REGISTRY if entry.label == label)
 
 
-# --- identifiers --------------------------------------------------------------------------
-
-
-def identifiers(contact):
-    """The strings that name `contact`: full name, e-mail, phone (as stored and without
-    the '+'), each name part of three letters or more. Longest first, so "Ana Lima" is
-    replaced before "Lima"."""
-    values = {contact.full_name, contact.email or "", str(contact.phone or "")}
-    if contact.phone:
-        values.add(str(contact.phone).lstrip("+"))
-        values.add(getattr(contact.phone, "as_national", "") or "")
-    for part in (contact.first_name, contact.last_name):
-        if len(part) >= 3:
-            values.add(part)
-    values = {v.strip() for v in values if v and len(v.strip()) >= 3}
-    # As written in a saved view's query string: "ana%40x.org", "Ana+Lima".
-    values |= {quote_plus(v) for v in values}
-    return sorted(values, key=len, reverse=True)
-
-
-def _pattern(needles):
-    if not needles:
-        return None
-    # Names are whole words ("Ana" must not eat into "Banana"); e-mails and phones too.
-    alternatives = "|".join(re.escape(needle) for needle in needles)
-    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
-
-
-def mentions(value, pattern):
-    if pattern is None:
-        return False
-    if isinstance(value, str):
-        return bool(pattern.search(value))
-    if isinstance(value, list):
-        return any(mentions(item, pattern) for item in value)
-    if isinstance(value, dict):
-        return any(mentions(k, pattern) or mentions(v, pattern) for k, v in value.items())
-    return False
-
-
-def text_mentions(entry, needles):
-    """A query for rows of `entry` whose scrubbed text fields contain a needle (a wide
-    net: the word-boundary check happens in Python)."""
-    query = Q()
-    for name in entry.scrub:
-        for needle in needles:
-            query |= Q(**{f"{name}__icontains": needle})
-    return query
-
-
 # --- suppression --------------------------------------------------------------------------
 
 
@@ -407,36 +355,28 @@ def _row(obj):
     }
 
 
-def _json_prefilter(entry, needles):
-    """Rows whose JSON fields may mention a needle. JSON is compared as stored text, where
-    SQLite keeps non-ASCII letters escaped: both spellings are looked for."""
-    import json as jsonlib
-
-    query = Q()
-    for name in entry.json:
-        for needle in needles:
-            for spelling in {needle, jsonlib.dumps(needle)[1:-1]}:
-                query |= Q(**{f"{name}__icontains": spelling})
-    return query
+def _mentions(value, identifiers):
+    return identifiers.mentions_name(value) or any(
+        identifiers.holds_contact_details(text) for text in strings_in(value)
+    )
 
 
-def mentioning_rows(entry, needles):
+def mentioning_rows(entry, identifiers):
     """(object, [fields that mention the person]) for rows of `entry` naming them in
-    free text or JSON, found with a wide query and checked word by word."""
-    pattern = _pattern(needles)
-    if pattern is None or not (entry.scrub or entry.json):
+    free text or JSON (their e-mail, phone, full name or family name), found with a wide
+    query and checked in Python."""
+    if not (entry.scrub or entry.json):
         return
-    query = text_mentions(entry, needles) | _json_prefilter(entry, needles)
     names = [*entry.scrub, *entry.json]
-    for obj in entry.model._default_manager.filter(query).only("pk", *names).iterator():
-        hits = [name for name in names if mentions(getattr(obj, name), pattern)]
+    for obj in _candidates(entry, identifiers, names=True).iterator():
+        hits = [name for name in names if _mentions(getattr(obj, name), identifiers)]
         if hits:
             yield obj, hits
 
 
-def _only_mentions(value, pattern):
+def _only_mentions(value, identifiers):
     if isinstance(value, list):
-        return [item for item in value if mentions(item, pattern)]
+        return [item for item in value if _mentions(item, identifiers)]
     return value
 
 
@@ -444,8 +384,7 @@ def subject_export(*, contact):
     """Everything held on `contact`: their rows in every registered model, and the
     fields of other rows that mention their name, e-mail or phone (of a list, only the
     items that do: an import's invalid rows naming them, not the whole report)."""
-    needles = identifiers(contact)
-    pattern = _pattern(needles)
+    identifiers = person_identifiers(contact)
     records = {}
     for entry in REGISTRY:
         rows, seen = [], set()
@@ -454,11 +393,13 @@ def subject_export(*, contact):
             for obj in own.order_by("pk"):
                 seen.add(obj.pk)
                 rows.append(_row(obj))
-        for obj, hits in mentioning_rows(entry, needles):
+        for obj, hits in mentioning_rows(entry, identifiers):
             if obj.pk in seen:
                 continue
             row = {"id": obj.pk, "mentions": hits}
-            row.update({name: _only_mentions(_plain(getattr(obj, name)), pattern) for name in hits})
+            row.update(
+                {name: _only_mentions(_plain(getattr(obj, name)), identifiers) for name in hits}
+            )
             rows.append(row)
         if entry.label == "admin.logentry":
             rows += [

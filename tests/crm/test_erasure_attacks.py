@@ -225,3 +225,14 @@ def test_kept_files_are_read_outside_the_erasure_transaction_and_again_after_it(
     assert read_inside_a_transaction == [False, False]
     assert not ImportRecord.objects.exclude(data=b"").exists()
     assert erased.rows["crm.importrecord (files)"] == 2
+
+
+def test_her_data_export_does_not_carry_records_that_only_share_a_word_with_her_name(world):
+    from crm.privacy import subject_export
+
+    export = subject_export(contact=world["zoe"])
+
+    assert "Zoë Girard" not in str(export)
+    assert "crm.organisation" not in export["records"]
+    names = {row["display_name"] for row in export["records"]["outreach.signature"]}
+    assert names == {"Zoë Erasmus-Testa"}
