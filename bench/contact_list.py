@@ -38,9 +38,10 @@ from django.test.utils import CaptureQueriesContext, setup_test_environment  # n
 from crm.models import Affiliation, Contact, Organisation, Tag  # noqa: E402
 from outreach.models import Ask, Campaign, Outreach  # noqa: E402
 
-CONTACTS = int(os.environ.get("BENCH_CONTACTS", "100000"))
+SMOKE = "--smoke" in sys.argv  # tiny sizes, as the test suite runs it
+CONTACTS = 300 if SMOKE else int(os.environ.get("BENCH_CONTACTS", "100000"))
 ORGANISATIONS = CONTACTS // 20
-REPEAT = 9
+REPEAT = 1 if SMOKE else 9
 COUNTRIES = ["DE", "FR", "NL", "BE", "ES", "IT", "PL", "PT", "JP", "BR", "GB", "IE", "SE", "AT"]
 LANGUAGES = ["en", "nl", "fr", "de", "es", "ja"]
 FIRST = [

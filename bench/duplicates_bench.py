@@ -39,10 +39,11 @@ from tests.duplicate_data import (  # noqa: E402
     precision_recall,
 )
 
-CONTACTS = int(os.environ.get("BENCH_CONTACTS", "100000"))
+SMOKE = "--smoke" in sys.argv  # tiny sizes, as the test suite runs it
+CONTACTS = 500 if SMOKE else int(os.environ.get("BENCH_CONTACTS", "100000"))
 ORGANISATIONS = CONTACTS // 10
 SHARE = 0.1  # one record in eleven is a duplicate of another
-REPEAT = 3
+REPEAT = 1 if SMOKE else 3
 
 
 def fill():

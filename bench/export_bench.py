@@ -80,7 +80,10 @@ def main():
     parser.add_argument("--rows", type=int, default=20000)
     parser.add_argument("--organisations", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=4)
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes, as the suite runs it")
     args = parser.parse_args()
+    if args.smoke:
+        args.rows, args.organisations = 200, 20
     setup()
     from django.db import connection
 

@@ -284,7 +284,10 @@ def main():
     parser.add_argument("--organisations", type=int, default=2_000)
     parser.add_argument("--asks", type=int, default=20)
     parser.add_argument("--signatures", type=int, default=1_000_000)
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes, as the suite runs it")
     args = parser.parse_args()
+    if args.smoke:
+        args.contacts, args.organisations, args.asks, args.signatures = 400, 40, 2, 600
     call_command("migrate", verbosity=0)
     if is_built() and not args.rebuild:
         log("dataset already built (use --rebuild to build it again)")

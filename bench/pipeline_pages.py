@@ -100,12 +100,15 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=5000)
     parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes, as the suite runs it")
     args = parser.parse_args()
+    if args.smoke:
+        args.entries, args.runs = 120, 1
 
     call_command("migrate", verbosity=0)
     ask = build(args.entries)
     user, _ = get_user_model().objects.get_or_create(
-        username="bench-staff", defaults={"is_staff": True}
+        username="bench-staff", defaults={"is_staff": True, "is_superuser": True}
     )
     client = Client()
     client.force_login(user)

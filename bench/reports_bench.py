@@ -40,6 +40,7 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.apps import apps  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
@@ -305,10 +306,23 @@ def build(*, signatures, asks, outreach, seed=7):
         cursor.execute("ANALYZE")
 
 
+def _with_defaults(table, columns, rows):
+    """Adds the table's other columns with their model default (or "" / NULL), so a field
+    added to the model later does not break the bench: a raw insert skips Django's
+    defaults."""
+    model = next(m for m in apps.get_models() if m._meta.db_table == table)
+    extra = [
+        f for f in model._meta.concrete_fields if f.column not in columns and not f.primary_key
+    ]
+    values = tuple(f.get_db_prep_save(f.get_default(), connection) for f in extra)
+    return columns + [f.column for f in extra], (tuple(row) + values for row in rows)
+
+
 def _load(table, columns, rows, batch=20000):
     """COPY on PostgreSQL, executemany in large batches on SQLite."""
     started = time.perf_counter()
     count = 0
+    columns, rows = _with_defaults(table, columns, rows)
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
@@ -407,7 +421,10 @@ def main():
     parser.add_argument("--asks", type=int, default=20)
     parser.add_argument("--outreach", type=int, default=200_000)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes, as the suite runs it")
     args = parser.parse_args()
+    if args.smoke:
+        args.build, args.signatures, args.asks, args.outreach, args.repeat = True, 800, 2, 200, 1
     call_command("migrate", verbosity=0)
     if args.build:
         started = time.perf_counter()
