@@ -356,3 +356,8 @@ IMPORT_KEEP_FILES_DAYS = int(env("IMPORT_KEEP_FILES_DAYS", "2"))
 # Data protection (crm/privacy.py): contacts with no activity, signature or consent for
 # this many days are anonymised by `manage.py apply_retention`.
 RETENTION_DAYS = int(env("RETENTION_DAYS", str(3 * 365)))
+
+# Exports of more rows than this are written by the task worker, with progress, and kept
+# for their owner to download for EXPORT_FILES_KEEP_HOURS, then deleted.
+EXPORT_IN_BACKGROUND_AFTER = int(env("EXPORT_IN_BACKGROUND_AFTER", "5000"))
+EXPORT_FILES_KEEP_HOURS = int(env("EXPORT_FILES_KEEP_HOURS", "24"))

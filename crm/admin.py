@@ -10,6 +10,7 @@ from crm.models import (
     Affiliation,
     ConsentRecord,
     Contact,
+    ExportFile,
     ImportChange,
     ImportRecord,
     MergedRecord,
@@ -273,6 +274,23 @@ class NotDuplicateAdmin(admin.ModelAdmin):
 
     list_display = ("kind", "first_id", "second_id", "decided_by", "decided_at")
     list_filter = ("kind",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ExportFile)
+class ExportFileAdmin(admin.ModelAdmin):
+    """Large exports waiting for their owner: who asked for what, and until when. The
+    file itself is downloaded only by its owner, from their Exports page."""
+
+    list_display = ("file_name", "created_by", "status", "rows_total", "created_at", "expires_at")
+    list_filter = ("status", "kind")
+    fields = ("kind", "file_format", "created_by", "ask", "status", "rows_total", "created_at")
+    readonly_fields = fields
 
     def has_add_permission(self, request):
         return False

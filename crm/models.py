@@ -608,3 +608,61 @@ class NotDuplicate(models.Model):
     @classmethod
     def pairs(cls, kind):
         return set(cls.objects.filter(kind=kind).values_list("first_id", "second_id"))
+
+
+class ExportFileQuerySet(models.QuerySet):
+    def expired(self, *, now=None):
+        return self.filter(expires_at__lte=now or timezone.now())
+
+    def of(self, user):
+        return self.filter(created_by=user)
+
+
+class ExportFile(models.Model):
+    """A large export built by the task worker, kept for its owner to download until it
+    expires (settings.EXPORT_FILES_KEEP), then deleted: a copy of personal data should
+    not outlive the need for it. The file lives in the database, like an import's, so
+    every app process and worker can reach it."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting to start")
+        RUNNING = "running", _("Being written")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("what"), max_length=20)
+    file_format = models.CharField(_("format"), max_length=4)
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.QUEUED)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="export_files"
+    )
+    ask = models.ForeignKey("outreach.Ask", on_delete=models.CASCADE, null=True, blank=True)
+    # The list's filters as a query string, as on the page: the worker filters again.
+    query = models.TextField(_("filters"), blank=True)
+    file_name = models.CharField(_("file name"), max_length=255)
+    content = models.BinaryField(_("file"), blank=True, editable=False)
+    rows_done = models.PositiveIntegerField(default=0)
+    rows_total = models.PositiveIntegerField(default=0)
+    message = models.TextField(_("message"), blank=True)
+    created_at = models.DateTimeField(_("asked at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("deleted at"))
+
+    objects = ExportFileQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return self.file_name
+
+    def get_absolute_url(self):
+        return reverse("crm:export-detail", args=[self.pk])
+
+    @property
+    def percent(self):
+        return round(100 * self.rows_done / self.rows_total) if self.rows_total else 0
+
+    @property
+    def finished(self):
+        return self.status in (self.Status.READY, self.Status.FAILED)

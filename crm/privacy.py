@@ -167,6 +167,19 @@ REGISTRY = [
         },
     ),
     Holder(
+        # A large export's file: any of them may hold the person, so every erasure
+        # deletes them all (a copy is made again in a minute if still needed).
+        "crm.exportfile",
+        scrub=("query",),
+        not_personal={
+            "kind": "what was exported",
+            "file_format": "csv or xlsx",
+            "file_name": "the kind, the ask's short name and the date",
+            "content": "deleted at every erasure and when it expires (erase_export_files)",
+            "message": "why the export failed",
+        },
+    ),
+    Holder(
         "crm.importchange",
         json=("before", "after"),
         not_personal={"model": "a model's name"},
@@ -796,9 +809,10 @@ def subject_erase(*, contact, by=None, suppress=True, reason="Erased on request"
     affiliations' roles, notes and timelines of their individual outreach, their rows in
     import reports and recorded import changes, their admin log entries. Their exact
     e-mail addresses and phone numbers are removed from every other record's text and
-    JSON (with a history row where the record keeps history), and a kept import file
-    holding one is dropped. Their name is not rewritten anywhere else: the records that
-    still hold it are returned in `Erased.review` for an admin to look at.
+    JSON (with a history row where the record keeps history), a kept import file
+    holding one is dropped, and every kept export file is deleted. Their name is not
+    rewritten anywhere else: the records that still hold it are returned in
+    `Erased.review` for an admin to look at.
 
     Kept import files are read before the transaction and again after it (for files
     uploaded meanwhile), never inside it, so the database is locked only for the rows.
@@ -839,6 +853,7 @@ def subject_erase(*, contact, by=None, suppress=True, reason="Erased on request"
         contact.history.update(**_CONTACT_ERASE)
         _remove_contact_details_everywhere(identifiers, by=by, counts=counts)
         dropped = drop_import_files(files, files.holding)
+        counts["crm.exportfile (files)"] = erase_export_files()
         if suppress and email:
             Suppression.objects.get_or_create(digest=email_digest(email))
         # Their name leaves the public lists now, not when the cache expires.
@@ -852,6 +867,14 @@ def subject_erase(*, contact, by=None, suppress=True, reason="Erased on request"
     review = names_to_review(identifiers)
     review += [("crm.importrecord", pk, ["data"]) for pk in sorted(files.naming - files.holding)]
     return Erased(contact.pk, counts, bool(suppress and email), review)
+
+
+def erase_export_files():
+    """Delete every kept export file: each may hold the person being erased."""
+    from crm.models import ExportFile
+
+    deleted, _ = ExportFile.objects.all().delete()
+    return deleted
 
 
 def erasure_review(contact):

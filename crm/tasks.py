@@ -38,3 +38,19 @@ def import_preview(record_id):
 @task
 def import_commit(record_id):
     _run(record_id, run.commit)
+
+
+@task
+def export_build(export_id):
+    from crm import exporting
+    from crm.models import ExportFile
+
+    export = ExportFile.objects.filter(pk=export_id).first()
+    if export is None:  # deleted (expired, or by its owner) before the worker came
+        return
+    try:
+        exporting.export_file_build(export=export)
+    except Exception:
+        logger.exception("Export %s failed", export_id)
+        exporting.export_file_failed(export_id=export_id)
+        raise

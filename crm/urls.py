@@ -1,6 +1,6 @@
 from django.urls import path
 
-from crm import views, views_duplicates, views_privacy
+from crm import views, views_duplicates, views_exports, views_privacy
 
 app_name = "crm"
 
@@ -55,6 +55,23 @@ urlpatterns = [
         name="saved-view-delete",
     ),
     path("search/", views.SearchView.as_view(), name="search"),
+    # Large exports written in the background (crm/views_exports.py)
+    path("exports/", views_exports.ExportListView.as_view(), name="export-list"),
+    path("exports/<int:pk>/", views_exports.ExportDetailView.as_view(), name="export-detail"),
+    path(
+        "exports/<int:pk>/progress/",
+        views_exports.ExportProgressView.as_view(),
+        name="export-progress",
+    ),
+    path(
+        "exports/<int:pk>/download/",
+        views_exports.ExportDownloadView.as_view(),
+        name="export-download",
+    ),
+    path("exports/<int:pk>/retry/", views_exports.ExportRetryView.as_view(), name="export-retry"),
+    path(
+        "exports/<int:pk>/delete/", views_exports.ExportDeleteView.as_view(), name="export-delete"
+    ),
     # Consent and data protection (crm/views_privacy.py)
     path(
         "contacts/<int:pk>/consents/new/",

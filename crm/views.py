@@ -174,12 +174,12 @@ class _BulkActionView(StaffRequiredMixin, View):
         return set()
 
     def export(self, rows, file_format, scope):
-        return exporting.export_response(
+        return exporting.export_or_queue(
             kind=self.export_kind,
             rows=rows,
             file_format=file_format,
             user=self.request.user,
-            query=self.request.POST.get("query", ""),
+            filters=self.request.POST.get("query", ""),
             selected=scope == "selected",
         )
 

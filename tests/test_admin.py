@@ -17,6 +17,7 @@ RECORDS_OF_WHAT_HAPPENED = {
     ("crm", "importchange"),
     ("crm", "mergedrecord"),
     ("crm", "notduplicate"),
+    ("crm", "exportfile"),
 }
 
 

@@ -21,7 +21,7 @@ SMOKE_RUNS = {
     "duplicates": (["duplicates_bench.py", "--smoke"], "precision"),
     "pipeline pages": (["pipeline_pages.py", "--smoke"], "table, last page"),
     "public page": (["public_page.py", "--smoke"], "count: 200 -> confirm 201 -> withdraw 200"),
-    "export": (["export_bench.py", "--smoke"], "re-import preview organisations"),
+    "export": (["export_bench.py", "--smoke"], "background export contacts csv"),
     "import": (
         ["import_bench.py", "--rows", "300", "--organisations", "20", "--plain-rows", "50"],
         "commit vs raw bulk_create",

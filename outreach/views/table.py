@@ -124,11 +124,6 @@ def export_list(request, kind, queryset, file_format, ask):
         rows = exporting.filtered_rows(kind, query, queryset=queryset)
     except ValidationError as error:
         return HttpResponseBadRequest(" ".join(error.messages), content_type="text/plain")
-    return exporting.export_response(
-        kind=kind,
-        rows=rows,
-        file_format=file_format,
-        user=request.user,
-        query=f"ask={ask.slug}&{query}" if query else f"ask={ask.slug}",
-        prefix=f"{ask.slug}-",
+    return exporting.export_or_queue(
+        kind=kind, rows=rows, file_format=file_format, user=request.user, filters=query, ask=ask
     )

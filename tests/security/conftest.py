@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from crm.importing import run
-from crm.models import Affiliation, ConsentRecord, SavedView, Tag
+from crm.models import Affiliation, ConsentRecord, ExportFile, SavedView, Tag
 from crm.roles import ADMIN, CAMPAIGNER, COORDINATOR, VIEWER
 from outreach.models import EmailBatch
 from outreach.services import delivery_snapshot_create, outreach_log_activity
@@ -67,5 +67,19 @@ def objects(users):
         "saved_views": {
             username: SavedView.objects.create(user=user, list="contacts", name="v", query="")
             for username, user in users.items()
+        },
+        # A large export each may have asked for (those without the permission cannot).
+        "exports": {
+            username: ExportFile.objects.create(
+                kind="contacts",
+                file_format="csv",
+                status=ExportFile.Status.READY,
+                created_by=user,
+                file_name="contacts.csv",
+                content=b"email\n",
+                expires_at=timezone.now() + datetime.timedelta(hours=1),
+            )
+            for username, user in users.items()
+            if user is not None
         },
     }

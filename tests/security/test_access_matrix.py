@@ -43,6 +43,11 @@ def _slug(objects, user):
     return {"slug": objects["ask"].slug}
 
 
+def _own_export(objects, user):
+    exports = objects["exports"]
+    return {"pk": exports.get(getattr(user, "username", None), exports[COORDINATOR]).pk}
+
+
 def _public(objects, user, **extra):
     return {"slug": objects["ask"].slug, "lang": "en", **extra}
 
@@ -152,6 +157,13 @@ MATRIX = {
         None,
     ),
     "crm:search": ("get", None, STAFF_READ, {"q": "Ana"}),
+    # Large exports: each person's own, with the export permission (coordinators, admins).
+    "crm:export-list": ("get", None, COORDINATOR_ONLY, None),
+    "crm:export-detail": ("get", _own_export, COORDINATOR_ONLY, None),
+    "crm:export-progress": ("get", _own_export, COORDINATOR_ONLY, None),
+    "crm:export-download": ("get", _own_export, COORDINATOR_ONLY, None),
+    "crm:export-retry": ("post", _own_export, COORDINATOR_ONLY, None),
+    "crm:export-delete": ("post", _own_export, COORDINATOR_ONLY, None),
     # Duplicates: found and merged by coordinators and admins (crm.merge_records).
     "crm:duplicate-list": ("get", lambda o, u: {"kind_slug": "contacts"}, COORDINATOR_ONLY, None),
     "crm:duplicate-review": (
