@@ -51,6 +51,13 @@ def state_of(request):
     return state
 
 
+def is_signed_in(request):
+    """The one rule every door follows (pages, the API's session, the admin, exports): a
+    session is signed in only once it owes no step. A password without its code is
+    treated as signed out everywhere but the code and set-up pages."""
+    return request.user.is_authenticated and state_of(request) == OK
+
+
 def recompute(request):
     request.session[SESSION_KEY] = state_for(request.user)
 
@@ -85,9 +92,7 @@ def guard_admin_site(site):
     login = site.login
 
     def guarded_has_permission(request):
-        if request.user.is_authenticated and state_of(request) != OK:
-            return False
-        return has_permission(request)
+        return is_signed_in(request) and has_permission(request)
 
     def guarded_login(request, extra_context=None):
         if request.user.is_authenticated:
