@@ -1,0 +1,37 @@
+"""Attacks through imports and the files people download from them (issue 16)."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from crm.models import Contact, ImportRecord, Tag
+from crm.privacy import subject_export, subject_export_csv_rows
+from tests.crm.importing.helpers import csv_bytes
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_tag_named_like_a_formula_is_text_in_the_subject_access_export():
+    contact = Contact.objects.create(first_name="Zoë", last_name="Müller")
+    contact.tags.add(Tag.objects.create(name='=HYPERLINK("http://evil.example","x")'))
+
+    rows = list(subject_export_csv_rows(subject_export(contact=contact)))
+
+    tag_cells = [row[3] for row in rows if row[2] == "tag"]
+    assert tag_cells == ['\'=HYPERLINK("http://evil.example","x")']
+
+
+def test_a_column_named_like_a_formula_is_text_in_the_import_errors_csv(staff_client):
+    staff_client.post(
+        reverse("imports:upload"),
+        {"kind": "contacts", "file": SimpleUploadedFile("p.csv", csv_bytes([["Email"], ["x"]]))},
+    )
+    record = ImportRecord.objects.get()
+    record.errors = [{"row": 2, "column": "=cmd|' /C calc'!A0", "value": "x", "reason": "@bad"}]
+    record.save(update_fields=["errors"])
+
+    response = staff_client.get(reverse("imports:errors-csv", args=[record.pk]))
+
+    body = response.content.decode("utf-8-sig")
+    assert "'=cmd|' /C calc'!A0" in body
+    assert "'@bad" in body
