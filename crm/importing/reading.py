@@ -15,6 +15,9 @@ UNREADABLE = "The file could not be read: {reason}"
 TOO_LARGE = "The file is {size} MB; the largest file accepted is {limit} MB."
 TOO_LARGE_UNCOMPRESSED = "The spreadsheet unpacks to {size} MB; the largest accepted is {limit} MB."
 TOO_MANY_ROWS = "The file has more than {limit} rows; split it into smaller files."
+TOO_MANY_COLUMNS = (
+    "The file has {count} columns; the most accepted is {limit}. Remove the unused columns."
+)
 NO_SHEET = "The workbook has no sheet named “{sheet}” (sheets: {sheets})."
 NO_HEADER = "No header row found: the first rows must name the columns."
 
@@ -50,6 +53,10 @@ class Table:
 
 def max_bytes():
     return getattr(settings, "IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+
+
+def max_columns():
+    return getattr(settings, "IMPORT_MAX_COLUMNS", 200)
 
 
 def max_rows():
@@ -234,6 +241,9 @@ def _tabulate(records, ragged=False):
         # header are not columns.
         while headers and not headers[-1]:
             headers.pop()
+    if len(headers) > max_columns():
+        # The mapping page has one field per column: a very wide file could never be sent.
+        raise FileUnreadable(TOO_MANY_COLUMNS.format(count=len(headers), limit=max_columns()))
     rows, blank = [], 0
     for index in range(header_index + 1, len(records)):
         cells = records[index]

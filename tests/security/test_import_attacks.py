@@ -35,3 +35,28 @@ def test_a_column_named_like_a_formula_is_text_in_the_import_errors_csv(staff_cl
     body = response.content.decode("utf-8-sig")
     assert "'=cmd|' /C calc'!A0" in body
     assert "'@bad" in body
+
+
+def test_a_file_of_ten_thousand_columns_is_refused_at_upload_naming_the_count(staff_client):
+    wide = csv_bytes([[f"c{i}" for i in range(10_000)], ["x"] * 10_000])
+
+    response = staff_client.post(
+        reverse("imports:upload"),
+        {"kind": "contacts", "file": SimpleUploadedFile("wide.csv", wide)},
+    )
+
+    assert response.status_code == 200
+    assert "10000 columns" in response.text
+    assert "the most accepted is 200" in response.text
+    assert ImportRecord.objects.count() == 0
+
+
+def test_the_column_limit_is_a_setting(staff_client, settings):
+    settings.IMPORT_MAX_COLUMNS = 3
+
+    response = staff_client.post(
+        reverse("imports:upload"),
+        {"kind": "contacts", "file": SimpleUploadedFile("p.csv", csv_bytes([list("abcd")]))},
+    )
+
+    assert "4 columns; the most accepted is 3" in response.text
