@@ -18,6 +18,7 @@ TOO_MANY_ROWS = "The file has more than {limit} rows; split it into smaller file
 TOO_MANY_COLUMNS = (
     "The file has {count} columns; the most accepted is {limit}. Remove the unused columns."
 )
+NUL_REMOVED = "Invisible NUL characters were removed from this row."
 NO_SHEET = "The workbook has no sheet named “{sheet}” (sheets: {sheets})."
 NO_HEADER = "No header row found: the first rows must name the columns."
 
@@ -49,6 +50,8 @@ class Table:
     delimiter: str = ""
     sheet: str = ""
     sheets: list = field(default_factory=list)
+    # Found while reading, shown with the plan's: {"row", "column", "value", "reason"}.
+    warnings: list = field(default_factory=list)
 
 
 def max_bytes():
@@ -235,6 +238,8 @@ def _tabulate(records, ragged=False):
     if not records or all(_is_blank(r) for r in records[:HEADER_SEARCH_ROWS]):
         raise FileUnreadable(UNREADABLE.format(reason="the file is empty"))
     header_index = _find_header(records)
+    warnings = []
+    records = [_without_nul(index + 1, r, warnings) for index, r in enumerate(records)]
     headers = [str(c).strip() for c in records[header_index]]
     if ragged:
         # A sheet's rows are as wide as its widest row: empty cells at the right of the
@@ -256,4 +261,15 @@ def _tabulate(records, ragged=False):
                 cells.pop()
             cells += [""] * (len(headers) - len(cells))
         rows.append(Row(number=index + 1, cells=cells))
-    return Table(headers=headers, rows=rows, header_row=header_index + 1, blank=blank)
+    return Table(
+        headers=headers, rows=rows, header_row=header_index + 1, blank=blank, warnings=warnings
+    )
+
+
+def _without_nul(number, cells, warnings):
+    """NUL characters are never meant (PostgreSQL refuses them, SQLite would store them):
+    they are taken out of every cell, with one warning per row."""
+    if not any(isinstance(c, str) and "\x00" in c for c in cells):
+        return cells
+    warnings.append({"row": number, "column": "", "value": "", "reason": NUL_REMOVED})
+    return [c.replace("\x00", "") if isinstance(c, str) else c for c in cells]

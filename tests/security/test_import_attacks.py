@@ -4,9 +4,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from crm.importing.reading import NUL_REMOVED, _tabulate
 from crm.models import Contact, ImportRecord, Tag
 from crm.privacy import subject_export, subject_export_csv_rows
-from tests.crm.importing.helpers import csv_bytes
+from tests.crm.importing.helpers import csv_bytes, do_import
 
 pytestmark = pytest.mark.django_db
 
@@ -60,3 +61,22 @@ def test_the_column_limit_is_a_setting(staff_client, settings):
     )
 
     assert "4 columns; the most accepted is 3" in response.text
+
+
+def test_nul_bytes_in_a_csv_are_stripped_from_names_and_notes_with_a_warning():
+    data = csv_bytes(
+        [["Email", "First name", "Notes"], ["zoe@example.org", "Zo\x00ë", "call\x00 back"]]
+    )
+
+    outcome = do_import("contacts", data)
+
+    contact = Contact.objects.get(email="zoe@example.org")
+    assert (contact.first_name, contact.notes) == ("Zoë", "call back")
+    assert [w["row"] for w in outcome.warnings if w["reason"] == NUL_REMOVED] == [2]
+
+
+def test_nul_bytes_are_stripped_from_xlsx_cells_at_reading():
+    table = _tabulate([["Email", "First name"], ["a@example.org", "A\x00na"]], ragged=True)
+
+    assert table.rows[0].cells == ["a@example.org", "Ana"]
+    assert table.warnings[0]["row"] == 2
