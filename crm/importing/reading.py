@@ -105,10 +105,35 @@ def decode(data):
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    mixed = _decode_mixed(data)
+    if mixed:
+        return mixed
     try:
         return data.decode("cp1252"), "windows-1252"
     except UnicodeDecodeError:
         return data.decode("latin-1"), "latin-1"
+
+
+MIXED_ENCODING = (
+    "Lines {lines} were written in Windows-1252 and the others in UTF-8; each line was "
+    "read in its own encoding. Check the names on these lines."
+)
+
+
+def _decode_mixed(data):
+    """A file pasted together from UTF-8 and Windows-1252 parts: each line is read in the
+    encoding it is valid in. None when no line has non-ASCII UTF-8 (a plain 1252 file)."""
+    parts, legacy, utf8 = [], [], False
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        try:
+            parts.append(line.decode("utf-8"))
+            utf8 = utf8 or not line.isascii()
+        except UnicodeDecodeError:
+            parts.append(line.decode("cp1252", errors="replace"))
+            legacy.append(number)
+    if not utf8:
+        return None
+    return "\n".join(parts), "mixed:" + ",".join(map(str, legacy))
 
 
 def sniff_delimiter(text):
@@ -141,6 +166,12 @@ def _read_csv(data):
     except csv.Error as error:
         raise FileUnreadable(UNREADABLE.format(reason=error)) from error
     table = _tabulate(records)
+    if encoding.startswith("mixed:"):
+        lines = encoding.removeprefix("mixed:").replace(",", ", ")
+        table.warnings.insert(
+            0, {"row": 0, "column": "", "value": "", "reason": MIXED_ENCODING.format(lines=lines)}
+        )
+        encoding = "mixed UTF-8 / Windows-1252"
     table.encoding, table.delimiter = encoding, delimiter
     return table
 

@@ -80,3 +80,27 @@ def test_nul_bytes_are_stripped_from_xlsx_cells_at_reading():
 
     assert table.rows[0].cells == ["a@example.org", "Ana"]
     assert table.warnings[0]["row"] == 2
+
+
+def test_a_csv_mixing_utf8_and_cp1252_rows_is_decoded_per_row_with_a_warning():
+    data = (
+        b"Email,First name,Last name\r\n"
+        + "zoe@example.org,Zoë,Müller\r\n".encode()
+        + "jose@example.org,José,Peña\r\n".encode("cp1252")
+    )
+
+    outcome = do_import("contacts", data)
+
+    names = set(Contact.objects.values_list("first_name", "last_name"))
+    assert names == {("Zoë", "Müller"), ("José", "Peña")}
+    assert any("Lines 3 " in w["reason"] for w in outcome.warnings)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "cp1252"])
+def test_a_csv_in_one_encoding_is_read_unchanged_without_a_mixture_warning(encoding):
+    data = csv_bytes([["Email", "First name"], ["zoe@example.org", "Zoë"]], encoding=encoding)
+
+    outcome = do_import("contacts", data)
+
+    assert Contact.objects.get().first_name == "Zoë"
+    assert not any("Windows-1252 and" in w["reason"] for w in outcome.warnings)
