@@ -350,6 +350,8 @@ PUBLIC_SIGN_CONFIRM_MAX_AGE = int(env("PUBLIC_SIGN_CONFIRM_MAX_AGE", str(7 * 24 
 IMPORT_MAX_BYTES = int(env("IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
 IMPORT_MAX_UNCOMPRESSED_BYTES = int(env("IMPORT_MAX_UNCOMPRESSED_BYTES", str(100 * 1024 * 1024)))
 IMPORT_MAX_ROWS = int(env("IMPORT_MAX_ROWS", "200000"))
+# The mapping page has one field per column (and DATA_UPLOAD_MAX_NUMBER_FIELDS is 1000).
+IMPORT_MAX_COLUMNS = int(env("IMPORT_MAX_COLUMNS", "200"))
 # Files of imports left unfinished are dropped after this many days (they hold personal data).
 IMPORT_KEEP_FILES_DAYS = int(env("IMPORT_KEEP_FILES_DAYS", "2"))
 

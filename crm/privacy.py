@@ -22,6 +22,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from crm.mentions import ERASED, Identifiers, fold, json_without_contact_details, strings_in
+from crm.spreadsheets import neutralise_formula
 from crm.text import normalise_email
 from outreach.signature_cache import signatures_changed
 
@@ -436,7 +437,7 @@ def subject_export_csv_rows(export):
     for name, value in export["person"].items():
         yield ["crm.contact (person)", export["person"]["id"], name, _cell(value)]
     for tag in export["tags"]:
-        yield ["crm.contact (person)", export["person"]["id"], "tag", tag]
+        yield ["crm.contact (person)", export["person"]["id"], "tag", _cell(tag)]
     for label, rows in export["records"].items():
         for row in rows:
             for name, value in row.items():
@@ -451,7 +452,7 @@ def _cell(value):
         value = jsonlib.dumps(value, ensure_ascii=False)
     value = "" if value is None else str(value)
     # A cell never runs as a formula in a spreadsheet.
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+    return neutralise_formula(value)
 
 
 # --- erasure ------------------------------------------------------------------------------

@@ -15,6 +15,10 @@ UNREADABLE = "The file could not be read: {reason}"
 TOO_LARGE = "The file is {size} MB; the largest file accepted is {limit} MB."
 TOO_LARGE_UNCOMPRESSED = "The spreadsheet unpacks to {size} MB; the largest accepted is {limit} MB."
 TOO_MANY_ROWS = "The file has more than {limit} rows; split it into smaller files."
+TOO_MANY_COLUMNS = (
+    "The file has {count} columns; the most accepted is {limit}. Remove the unused columns."
+)
+NUL_REMOVED = "Invisible NUL characters were removed from this row."
 NO_SHEET = "The workbook has no sheet named “{sheet}” (sheets: {sheets})."
 NO_HEADER = "No header row found: the first rows must name the columns."
 
@@ -46,10 +50,16 @@ class Table:
     delimiter: str = ""
     sheet: str = ""
     sheets: list = field(default_factory=list)
+    # Found while reading, shown with the plan's: {"row", "column", "value", "reason"}.
+    warnings: list = field(default_factory=list)
 
 
 def max_bytes():
     return getattr(settings, "IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+
+
+def max_columns():
+    return getattr(settings, "IMPORT_MAX_COLUMNS", 200)
 
 
 def max_rows():
@@ -95,10 +105,35 @@ def decode(data):
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    mixed = _decode_mixed(data)
+    if mixed:
+        return mixed
     try:
         return data.decode("cp1252"), "windows-1252"
     except UnicodeDecodeError:
         return data.decode("latin-1"), "latin-1"
+
+
+MIXED_ENCODING = (
+    "Lines {lines} were written in Windows-1252 and the others in UTF-8; each line was "
+    "read in its own encoding. Check the names on these lines."
+)
+
+
+def _decode_mixed(data):
+    """A file pasted together from UTF-8 and Windows-1252 parts: each line is read in the
+    encoding it is valid in. None when no line has non-ASCII UTF-8 (a plain 1252 file)."""
+    parts, legacy, utf8 = [], [], False
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        try:
+            parts.append(line.decode("utf-8"))
+            utf8 = utf8 or not line.isascii()
+        except UnicodeDecodeError:
+            parts.append(line.decode("cp1252", errors="replace"))
+            legacy.append(number)
+    if not utf8:
+        return None
+    return "\n".join(parts), "mixed:" + ",".join(map(str, legacy))
 
 
 def sniff_delimiter(text):
@@ -131,6 +166,12 @@ def _read_csv(data):
     except csv.Error as error:
         raise FileUnreadable(UNREADABLE.format(reason=error)) from error
     table = _tabulate(records)
+    if encoding.startswith("mixed:"):
+        lines = encoding.removeprefix("mixed:").replace(",", ", ")
+        table.warnings.insert(
+            0, {"row": 0, "column": "", "value": "", "reason": MIXED_ENCODING.format(lines=lines)}
+        )
+        encoding = "mixed UTF-8 / Windows-1252"
     table.encoding, table.delimiter = encoding, delimiter
     return table
 
@@ -228,12 +269,17 @@ def _tabulate(records, ragged=False):
     if not records or all(_is_blank(r) for r in records[:HEADER_SEARCH_ROWS]):
         raise FileUnreadable(UNREADABLE.format(reason="the file is empty"))
     header_index = _find_header(records)
+    warnings = []
+    records = [_without_nul(index + 1, r, warnings) for index, r in enumerate(records)]
     headers = [str(c).strip() for c in records[header_index]]
     if ragged:
         # A sheet's rows are as wide as its widest row: empty cells at the right of the
         # header are not columns.
         while headers and not headers[-1]:
             headers.pop()
+    if len(headers) > max_columns():
+        # The mapping page has one field per column: a very wide file could never be sent.
+        raise FileUnreadable(TOO_MANY_COLUMNS.format(count=len(headers), limit=max_columns()))
     rows, blank = [], 0
     for index in range(header_index + 1, len(records)):
         cells = records[index]
@@ -246,4 +292,15 @@ def _tabulate(records, ragged=False):
                 cells.pop()
             cells += [""] * (len(headers) - len(cells))
         rows.append(Row(number=index + 1, cells=cells))
-    return Table(headers=headers, rows=rows, header_row=header_index + 1, blank=blank)
+    return Table(
+        headers=headers, rows=rows, header_row=header_index + 1, blank=blank, warnings=warnings
+    )
+
+
+def _without_nul(number, cells, warnings):
+    """NUL characters are never meant (PostgreSQL refuses them, SQLite would store them):
+    they are taken out of every cell, with one warning per row."""
+    if not any(isinstance(c, str) and "\x00" in c for c in cells):
+        return cells
+    warnings.append({"row": number, "column": "", "value": "", "reason": NUL_REMOVED})
+    return [c.replace("\x00", "") if isinstance(c, str) else c for c in cells]

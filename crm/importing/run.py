@@ -151,8 +151,11 @@ def _plan(record, table, progress):
     options = options_of(record)
     planner = _planner(record)
     if record.kind in PLANNERS:
-        return planner(table, record.mapping, options, progress=progress)
-    return planner(table, record.mapping, options, ask=record.ask, progress=progress)
+        plan = planner(table, record.mapping, options, progress=progress)
+    else:
+        plan = planner(table, record.mapping, options, ask=record.ask, progress=progress)
+    plan.warnings[:0] = table.warnings
+    return plan
 
 
 def _outcome(plan, committed):

@@ -250,7 +250,7 @@ class ImportErrorsCsvView(RecordMixin, View):
         # The error report is an export too: a cell a spreadsheet would run stays text.
         for error in record.errors:
             writer.writerow(
-                [error["row"], error["column"], neutralise_formula(error["value"]), error["reason"]]
+                [neutralise_formula(error[key]) for key in ("row", "column", "value", "reason")]
             )
         return response
 
