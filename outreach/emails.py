@@ -292,3 +292,28 @@ def send_sign_confirmation(*, signature, email, language, base_url):
         subject = render_to_string("public/email/confirm_subject.txt", context).strip()
         body = render_to_string("public/email/confirm_body.txt", context)
     send_mail(subject, body, None, [email])
+
+
+def send_already_signed(*, signature, email, language):
+    """To someone who submitted the form for an organisation that has signed already:
+    no link (the signature is not theirs to confirm, change or withdraw)."""
+    with translation.override(language):
+        title, _statement, _language = signature.ask.text_in(language)
+        context = {"title": title, "organisation": signature.organisation}
+        subject = render_to_string("public/email/already_signed_subject.txt", context).strip()
+        body = render_to_string("public/email/already_signed_body.txt", context)
+    send_mail(subject, body, None, [email])
+
+
+def send_signer_notice(*, signature, language):
+    """To the person who signed for the organisation: someone else used the form for it,
+    and nothing changed. Nobody to tell when staff recorded it without a person."""
+    signer = signature.contact
+    if signer is None or not signer.email:
+        return
+    with translation.override(signature.language or language):
+        title, _statement, _language = signature.ask.text_in(signature.language or language)
+        context = {"title": title, "organisation": signature.organisation}
+        subject = render_to_string("public/email/signer_notice_subject.txt", context).strip()
+        body = render_to_string("public/email/signer_notice_body.txt", context)
+    send_mail(subject, body, None, [signer.email])

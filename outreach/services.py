@@ -497,6 +497,11 @@ OTHER_SIGNER_NOTE = (
     "{person} confirmed signing for {name} on the public page. The organisation's listed "
     "signature was left as it is; edit it on the signatures page if they asked for changes."
 )
+OTHER_SIGNER_CLAIM_NOTE = (
+    "{person} used the public sign form to sign for {name}, which has a signature "
+    "already. Nothing was changed and no link was sent to them; the organisation's signer "
+    "was told. Edit the signature on the signatures page if the organisation asks."
+)
 VERSION_EDIT_NEEDS_ACK = (
     "{count} signature(s) were given on the current text. Saving keeps that text as a "
     "version and starts a new one: tick “I understand” to go ahead."
@@ -635,6 +640,10 @@ def signature_submit(*, ask, sign_on):
     they already have. Nothing is listed or changed until the link e-mailed to them is
     followed (`signature_confirm`). Returns the signature, whose `confirm_nonce` is new.
 
+    A submission for an organisation whose live signature has another signer (or none)
+    changes nothing and hands out no link: the returned signature then has
+    `claimed_by_other` set, and only the signer's own link or staff change it.
+
     Sign-ups on one ask are serialised by locking the ask's row, so concurrent
     submissions with the same e-mail end with one signature. Raises ValidationError
     (ASK_NOT_OPEN, or the signer checks of `signature_record`).
@@ -650,6 +659,8 @@ def signature_submit(*, ask, sign_on):
     version = statement_version_current(ask=ask, language=sign_on.language)
 
     signature = _live_signature_of(ask=ask, organisation=organisation, contact=contact)
+    if signature is not None and signature.contact_id != contact.pk:
+        return _claim_of_another_signer(signature, contact)
     if signature is None:
         signature = signature_record(
             ask=ask,
@@ -689,6 +700,24 @@ def signature_submit(*, ask, sign_on):
             "updated_at",
         ]
     )
+    return signature
+
+
+def _claim_of_another_signer(signature, contact):
+    """Someone other than its signer submits the form for an organisation that has a live
+    signature: its links, person, role and listing are not theirs to have or change. The
+    signature is left untouched and staff get a note; the caller tells the submitter it
+    is already signed and tells the signer (`claimed_by_other`)."""
+    Activity.objects.create(
+        kind=Activity.Kind.NOTE,
+        outreach=_matching_outreach(signature),
+        organisation_id=signature.organisation_id,
+        contact=contact,
+        summary=OTHER_SIGNER_CLAIM_NOTE.format(
+            person=contact.full_name or contact.email, name=signature.display_name
+        ),
+    )
+    signature.claimed_by_other = True
     return signature
 
 

@@ -28,7 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from crm.spreadsheets import neutralise_formula
 from crm.text import normalise_email
 from outreach import ratelimit
-from outreach.emails import send_sign_confirmation
+from outreach.emails import send_already_signed, send_sign_confirmation, send_signer_notice
 from outreach.filters import PublicSignatureFilter
 from outreach.forms import AS_ORGANISATION, SignForm, WithdrawForm
 from outreach.models import Ask
@@ -237,12 +237,16 @@ def sign(request, slug, lang):
     except ValidationError as error:
         return _form_again(request, ask, lang, form, 400, _refusal_message(error))
     try:
-        send_sign_confirmation(
-            signature=signature,
-            email=email,
-            language=lang,
-            base_url=request.build_absolute_uri("/").rstrip("/"),
-        )
+        if getattr(signature, "claimed_by_other", False):
+            send_already_signed(signature=signature, email=email, language=lang)
+            send_signer_notice(signature=signature, language=lang)
+        else:
+            send_sign_confirmation(
+                signature=signature,
+                email=email,
+                language=lang,
+                base_url=request.build_absolute_uri("/").rstrip("/"),
+            )
     except OSError:  # SMTP errors are OSErrors; the signature stays pending, unlisted
         logger.exception("Could not send the confirmation e-mail for signature %s", signature.pk)
         message = _("We could not send you the e-mail just now. Please try again later.")

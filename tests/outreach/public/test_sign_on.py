@@ -368,7 +368,7 @@ def test_a_mail_server_failure_is_told_and_nothing_is_listed(client, ask):
     assert Signature.objects.get().status == Signature.Status.PENDING
 
 
-def test_another_person_confirming_for_a_listed_organisation_changes_nothing_public(
+def test_another_person_signing_for_a_listed_organisation_changes_nothing_public(
     client, ask, staff
 ):
     from outreach.models import Activity
@@ -384,7 +384,7 @@ def test_another_person_confirming_for_a_listed_organisation_changes_nothing_pub
     )
     signature_verify(signature=Signature.objects.get(), by=staff)
 
-    sign_and_confirm(
+    sign(
         client,
         ask,
         organisation_name="Renamed by someone",
@@ -397,4 +397,4 @@ def test_another_person_confirming_for_a_listed_organisation_changes_nothing_pub
     assert signature.contact.email == "boss@listed.example"
     assert "Listed Org" in client.get(f"/s/{ask.slug}/").content.decode()
     note = Activity.objects.get(kind=Activity.Kind.NOTE)
-    assert "left as it is" in note.summary and note.contact.email == "someone@gmail.com"
+    assert "Nothing was changed" in note.summary and note.contact.email == "someone@gmail.com"
