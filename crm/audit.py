@@ -3,12 +3,19 @@ filter and how many rows. Never the rows themselves: no names, no e-mail address
 
 import getpass
 import logging
+import re
 from urllib.parse import parse_qsl, urlencode
 
 logger = logging.getLogger("coalition.audit")
 
 # Filter parameters that are about the page, not about which records left the app.
 _NOT_FILTERS = {"page", "per_page", "export", "format", "csrfmiddlewaretoken"}
+# Filters typed freely (a search, a name): what was typed may be a person's name or
+# address, so the log says only that something was typed.
+_TYPED_FILTERS = {"q", "name", "search"}
+# Any other value that looks like an e-mail address or a phone number, whatever its key.
+_PHONE_LIKE = re.compile(r"\+?[\d\s().-]+")
+TYPED = "(typed)"
 
 
 def _who(user):
@@ -25,7 +32,15 @@ def describe_filter(query):
         pairs = parse_qsl(query, keep_blank_values=False)
     else:
         pairs = [(key, value) for key in query for value in query.getlist(key)]
-    return urlencode([(k, v) for k, v in pairs if k not in _NOT_FILTERS and v]) or "(none)"
+    kept = [(k, _loggable(k, v)) for k, v in pairs if k not in _NOT_FILTERS and v]
+    return urlencode(kept, safe="()") or "(none)"
+
+
+def _loggable(key, value):
+    phone_like = _PHONE_LIKE.fullmatch(value) and sum(c.isdigit() for c in value) >= 9
+    if key in _TYPED_FILTERS or "@" in value or phone_like:
+        return TYPED
+    return value
 
 
 def log_export(*, user, what, file_format, rows, filter="", via="list", selected=False):
