@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 
 from crm.importing import normalise as clean
 from crm.importing.normalise import Invalid
@@ -298,6 +299,29 @@ def clean_cell(plan, row, values, name, cleaner, **kwargs):
         return ""
 
 
+WEBSITE_LEFT_OUT = "Not a web address (http or https): the row is kept without it."
+
+
+def website_cell(plan, row, values, name):
+    """The website as the organisation form would take it — the model field's own
+    validators, so `javascript:` or `data:` never get in; a bare domain gets https://.
+    One that is not a web address is left out with a warning; the row is kept."""
+    header, cell = values.get(name, ("", ""))
+    try:
+        website = clean.clean_text(cell, limit=_limit(Organisation, "website"))
+    except Invalid as error:
+        plan.warn(row, header or name, cell, str(error))
+        return ""
+    if website and "://" not in website and ":" not in website.split("/")[0]:
+        website = f"https://{website}"
+    try:
+        Organisation._meta.get_field("website").run_validators(website)
+    except ValidationError:
+        plan.warn(row, header or name, cell, WEBSITE_LEFT_OUT)
+        return ""
+    return website
+
+
 def date_cell(plan, row, values, name):
     header, cell = values.get(name, ("", ""))
     parsed, warning = clean.parse_date(cell, day_first=plan.day_first)
@@ -355,14 +379,7 @@ def organisation_fields(plan, row, values, *, name_key="organisation"):
     )
     if name and not acronym:
         name, acronym = clean.split_acronym(name)
-    website = clean_cell(
-        plan,
-        row,
-        values,
-        f"{prefix}website",
-        clean.clean_text,
-        limit=_limit(Organisation, "website"),
-    )
+    website = website_cell(plan, row, values, f"{prefix}website")
     fields = {"name": name, "acronym": acronym, "website": website}
     return {k: v for k, v in fields.items() if v}
 

@@ -104,3 +104,30 @@ def test_a_csv_in_one_encoding_is_read_unchanged_without_a_mixture_warning(encod
 
     assert Contact.objects.get().first_name == "Zoë"
     assert not any("Windows-1252 and" in w["reason"] for w in outcome.warnings)
+
+
+@pytest.mark.parametrize(
+    "website",
+    [
+        "javascript:alert(document.cookie)",
+        "data:text/html,<script>alert(1)</script>",
+        "JaVaScRiPt:x",
+    ],
+)
+def test_an_imported_javascript_or_data_website_is_left_out_and_the_row_kept(website):
+    from crm.importing.planning import WEBSITE_LEFT_OUT
+    from crm.models import Organisation
+
+    outcome = do_import("organisations", csv_bytes([["Name", "Website"], ["Datenwerk", website]]))
+
+    organisation = Organisation.objects.get()
+    assert (organisation.name, organisation.website) == ("Datenwerk", "")
+    assert [w["reason"] for w in outcome.warnings] == [WEBSITE_LEFT_OUT]
+
+
+def test_an_imported_bare_domain_is_kept_as_a_web_address():
+    from crm.models import Organisation
+
+    do_import("organisations", csv_bytes([["Name", "Website"], ["Datenwerk", "datenwerk.example"]]))
+
+    assert Organisation.objects.get().website == "https://datenwerk.example"
