@@ -7,8 +7,11 @@ span several rows go through the services.
 from django_countries.serializer_fields import CountryField
 from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
 
+from crm import services
 from crm.api_base import RolePermissions
 from crm.api_export import ExportMixin
 from crm.filters import (
@@ -19,6 +22,9 @@ from crm.filters import (
     TagFilter,
 )
 from crm.models import Affiliation, ConsentRecord, Contact, Organisation, Tag
+
+WITHDRAW_BY_ACTION = "Withdraw a consent with POST /api/v1/consent-records/<id>/withdraw/."
+WITHDRAWN_IS_KEPT = "A withdrawn consent is kept as it was; record a new one instead."
 
 
 class StaffViewSet(viewsets.ModelViewSet):
@@ -136,15 +142,17 @@ class ConsentRecordSerializer(serializers.ModelSerializer):
             "source",
             "text_version",
         ]
+        # Withdrawal is an action (POST …/withdraw/): it takes signatures off public lists.
+        read_only_fields = ["withdrawn_at"]
 
     def validate(self, attrs):
-        given = attrs.get("given_at", getattr(self.instance, "given_at", None))
-        withdrawn = attrs.get("withdrawn_at", getattr(self.instance, "withdrawn_at", None))
-        if given and withdrawn and withdrawn < given:
-            raise ValidationError(
-                {"withdrawn_at": "Consent cannot be withdrawn before it was given."}
-            )
+        if "withdrawn_at" in self.initial_data:
+            raise ValidationError({"withdrawn_at": WITHDRAW_BY_ACTION})
         return attrs
+
+
+class ConsentWithdrawSerializer(serializers.Serializer):
+    """No body: the consent is withdrawn now."""
 
 
 # --- viewsets -----------------------------------------------------------------------
@@ -182,6 +190,28 @@ class AffiliationViewSet(StaffViewSet):
 
 
 class ConsentRecordViewSet(StaffViewSet):
+    """Consent records, given and withdrawn through the same services as the contact's
+    page (crm.services.consent_give, consent_withdraw)."""
+
     queryset = ConsentRecord.objects.all()
     serializer_class = ConsentRecordSerializer
     filterset_class = ConsentRecordFilter
+
+    def perform_create(self, serializer):
+        consent = ConsentRecord(**serializer.validated_data)
+        serializer.instance = services.consent_give(consent=consent, by=self.request.user)
+
+    def perform_update(self, serializer):
+        consent = serializer.instance
+        if consent.withdrawn_at is not None:
+            raise ValidationError({"detail": WITHDRAWN_IS_KEPT})
+        for name, value in serializer.validated_data.items():
+            setattr(consent, name, value)
+        serializer.instance = services.consent_give(consent=consent, by=self.request.user)
+
+    @action(detail=True, methods=["post"], serializer_class=ConsentWithdrawSerializer)
+    def withdraw(self, request, pk=None):
+        """Withdraw the consent now: a consent to public listing takes the signatures it
+        covers off public lists at once."""
+        consent = services.consent_withdraw(consent=self.get_object(), by=request.user)
+        return Response(ConsentRecordSerializer(consent).data)

@@ -32,6 +32,7 @@ from outreach.models import Activity, Ask, Campaign, Outreach, Signature, Stage
 from outreach.services import (
     outreach_add_targets,
     outreach_change_stage,
+    outreach_log_activity,
     signature_record,
     signature_withdraw,
 )
@@ -154,13 +155,6 @@ class ActivitySerializer(serializers.ModelSerializer):
             "summary",
         ]
         read_only_fields = ["actor", "from_stage", "to_stage"]
-
-    def validate(self, attrs):
-        if not (attrs.get("outreach") or attrs.get("organisation") or attrs.get("contact")):
-            raise serializers.ValidationError(
-                "An activity concerns an outreach entry, an organisation or a contact."
-            )
-        return attrs
 
 
 class SignatureSerializer(serializers.ModelSerializer):
@@ -304,7 +298,11 @@ class ActivityViewSet(
     filterset_class = ActivityFilter
 
     def perform_create(self, serializer):
-        serializer.save(actor=self.request.user)
+        # The same service as the timeline's form: the rules live there.
+        data = dict(serializer.validated_data)
+        serializer.instance = outreach_log_activity(
+            by=self.request.user, at=data.pop("occurred_at", None), **data
+        )
 
 
 class SignatureViewSet(

@@ -175,7 +175,7 @@ def signature_record(
                 raise
             _update_signature(signature, fields, signed_at, contact, by)
     else:
-        _update_signature(signature, fields, signed_at, contact, by)
+        _update_signature(signature, _allowed_changes(signature, fields), signed_at, contact, by)
 
     Activity.objects.create(
         kind=Activity.Kind.SIGNATURE,
@@ -189,6 +189,21 @@ def signature_record(
     if signature.status == Signature.Status.CONFIRMED and not signature.awaiting_verification:
         _move_outreach_to_signed(signature, by=by, at=signed_at)
     return signature
+
+
+# What only a public-form signature's own flow changes (the signer's links, staff's
+# verify / reject / listing actions), never a record of the same signer by staff, the API
+# or an import: it cannot be confirmed or listed without the signer's confirmation and
+# their consent to be listed.
+_OWN_FLOW_FIELDS = ("status", "public", "awaiting_verification", "source")
+
+
+def _allowed_changes(signature, fields):
+    if signature.source != Signature.Source.PUBLIC_FORM:
+        return fields
+    if fields["source"] == Signature.Source.PUBLIC_FORM:
+        return fields  # its confirmation link (signature_confirm)
+    return {k: v for k, v in fields.items() if k not in _OWN_FLOW_FIELDS}
 
 
 def _move_outreach_to_signed(signature, *, by, at=None):
@@ -400,12 +415,27 @@ def outreach_log_follow_up(*, outreach, by=None, at=None, summary=""):
 
 
 @transaction.atomic
-def outreach_log_activity(*, outreach, kind, summary="", by=None, at=None):
-    """Log a call, meeting, reply received or note on an entry's timeline. Returns the
-    activity; raises ValidationError (NOT_LOGGABLE) for other kinds."""
+def outreach_log_activity(
+    *, outreach=None, kind, summary="", by=None, at=None, organisation=None, contact=None
+):
+    """Log a call, meeting, reply received or note on an entry's timeline (or, without
+    an entry, on an organisation's or a contact's). Returns the activity; raises
+    ValidationError (NOT_LOGGABLE for other kinds, ACTIVITY_WITHOUT_SUBJECT)."""
     if kind not in LOGGABLE_KINDS:
         raise ValidationError({"kind": NOT_LOGGABLE.format(kind=kind)}, code="not_loggable")
-    return _log(outreach, kind, by=by, at=at or timezone.now(), summary=summary)
+    at = at or timezone.now()
+    if outreach is not None:
+        return _log(outreach, kind, by=by, at=at, summary=summary)
+    if organisation is None and contact is None:
+        raise ValidationError(ACTIVITY_WITHOUT_SUBJECT, code="no_subject")
+    return Activity.objects.create(
+        kind=kind,
+        occurred_at=at,
+        actor=by,
+        organisation=organisation,
+        contact=contact,
+        summary=summary,
+    )
 
 
 @transaction.atomic
@@ -497,6 +527,7 @@ OTHER_SIGNER_NOTE = (
     "{person} confirmed signing for {name} on the public page. The organisation's listed "
     "signature was left as it is; edit it on the signatures page if they asked for changes."
 )
+ACTIVITY_WITHOUT_SUBJECT = "An activity concerns an outreach entry, an organisation or a contact."
 OTHER_SIGNER_CLAIM_NOTE = (
     "{person} used the public sign form to sign for {name}, which has a signature "
     "already. Nothing was changed and no link was sent to them; the organisation's signer "

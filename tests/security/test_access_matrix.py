@@ -97,6 +97,7 @@ MATRIX = {
     "signature-list": ("post", None, API_CAMPAIGNER_WRITE, {}),
     "signature-detail": ("get", _pk("signature"), API_READ, None),
     "signature-withdraw": ("post", _pk("signature"), (401, DENY, OK, OK, OK), {}),
+    "consentrecord-withdraw": ("post", _pk("consent"), (401, DENY, OK, OK, OK), {}),
     # Whole lists as files: exports.
     "contact-export": ("get", None, API_EXPORT, None),
     "organisation-export": ("get", None, API_EXPORT, None),
