@@ -32,6 +32,9 @@ from crm.resources import (
 TIMESTAMPS = ("created_at", "updated_at")
 
 
+IMPORT_PERMISSION = "crm.import_records"
+
+
 class ImportExportAdminMixin(ImportExportMixin):
     """Import through the planner resources (`resource_classes`), export through the
     neutralising export resource (`export_resource_class`), the same one the lists and
@@ -49,6 +52,10 @@ class ImportExportAdminMixin(ImportExportMixin):
 
     def has_export_permission(self, request):
         return request.user.has_perm(exporting.PERMISSION)
+
+    def has_import_permission(self, request):
+        # As on the imports pages: crm.import_records, and the right to add the rows.
+        return request.user.has_perm(IMPORT_PERMISSION) and self.has_add_permission(request)
 
     def get_data_for_export(self, request, queryset, **kwargs):
         data = super().get_data_for_export(request, queryset, **kwargs)

@@ -167,6 +167,7 @@ def _move_to(stage):
         for reason in refused:
             modeladmin.message_user(request, reason, level=messages.WARNING)
 
+    action.allowed_permissions = ("change",)  # a viewer sees the list, and moves nothing
     action.__name__ = f"move_to_{stage.value}"
     action.short_description = f"Move selected to “{stage.label}”"
     return action
@@ -216,7 +217,7 @@ class ActivityAdmin(admin.ModelAdmin):
     date_hierarchy = "occurred_at"
 
 
-@admin.action(description="Withdraw selected signatures")
+@admin.action(description="Withdraw selected signatures", permissions=["change"])
 def withdraw_signatures(modeladmin, request, queryset):
     for signature in queryset:
         signature_withdraw(signature=signature, by=request.user, reason="Withdrawn in the admin")
