@@ -99,7 +99,10 @@ def guard_admin_site(site):
             response = pending_redirect(request)
             if response is not None:
                 return response
-        return login(request, extra_context)
+            return login(request, extra_context)
+        # One sign-in door: the staff page, with its lockouts and the two steps.
+        next_url = request.GET.get("next") or reverse("admin:index")
+        return redirect(f"{reverse('login')}?{urlencode({'next': next_url})}")
 
     site.has_permission = guarded_has_permission
     site.login = guarded_login

@@ -4,6 +4,7 @@ turn it off. The rules of who must do what are in accounts/two_factor.py."""
 import base64
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -19,7 +20,7 @@ from django_otp import login as otp_login
 from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts import two_factor
+from accounts import lockout, two_factor
 from accounts.forms import TwoStepCodeForm, TwoStepOffForm
 from crm.permissions import StaffRequiredMixin
 
@@ -30,6 +31,12 @@ class SignInView(LoginView):
     redirect_authenticated_user = True
 
     def form_valid(self, form):
+        if lockout.password_alone_refused(form.get_user()):
+            context = {
+                "failure_limit": settings.SIGN_IN_ACCOUNT_FAILURE_LIMIT,
+                "cooloff_time": settings.AXES_COOLOFF_TIME,
+            }
+            return render(self.request, settings.AXES_LOCKOUT_TEMPLATE, context, status=429)
         response = super().form_valid(form)
         if two_factor.state_of(self.request) == two_factor.CODE:
             query = urlencode({"next": self.get_success_url()})

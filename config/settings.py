@@ -128,14 +128,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Repeated failed sign-ins lock the account and, separately, the address they came from
-# (staff sign-in and admin alike), for half an hour.
+# Repeated failed sign-ins lock the (account, address) pair and, separately, the address
+# they came from (staff sign-in and admin alike), for half an hour; a stranger's guesses
+# from elsewhere do not lock the owner out. Guesses spread over many addresses: after
+# SIGN_IN_ACCOUNT_FAILURE_LIMIT on one account, its password alone no longer signs in,
+# a password with a valid code still does (accounts/lockout.py).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = int(env("SIGN_IN_FAILURE_LIMIT", "5"))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+SIGN_IN_ACCOUNT_FAILURE_LIMIT = int(env("SIGN_IN_ACCOUNT_FAILURE_LIMIT", "20"))
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(env("SIGN_IN_LOCKOUT_MINUTES", "30")))
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
