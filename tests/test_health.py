@@ -10,7 +10,7 @@ def test_it_reports_healthy_without_signing_in(client):
     response = client.get(reverse("health"))
 
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "queue": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "queue": "ok", "cache": "ok"}
     assert "no-store" in response["Cache-Control"]
 
 
