@@ -370,3 +370,9 @@ RETENTION_DAYS = int(env("RETENTION_DAYS", str(3 * 365)))
 # for their owner to download for EXPORT_FILES_KEEP_HOURS, then deleted.
 EXPORT_IN_BACKGROUND_AFTER = int(env("EXPORT_IN_BACKGROUND_AFTER", "5000"))
 EXPORT_FILES_KEEP_HOURS = int(env("EXPORT_FILES_KEEP_HOURS", "24"))
+
+# Password reset (accounts/views_password.py): links work once, for an hour; requests
+# are limited per client address and per e-mail ("<count>/<seconds>").
+PASSWORD_RESET_TIMEOUT = int(env("PASSWORD_RESET_TIMEOUT", "3600"))
+PASSWORD_RESET_RATE_PER_IP = env("PASSWORD_RESET_RATE_PER_IP", "10/3600")
+PASSWORD_RESET_RATE_PER_EMAIL = env("PASSWORD_RESET_RATE_PER_EMAIL", "3/3600")

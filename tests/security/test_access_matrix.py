@@ -56,6 +56,15 @@ def _public(objects, user, **extra):
 MATRIX = {
     "health": ("get", None, EVERYONE, None),
     "login": ("get", None, EVERYONE, None),
+    "password-reset": ("get", None, EVERYONE, None),
+    "password-reset-done": ("get", None, EVERYONE, None),
+    "password-reset-confirm": (
+        "get",
+        lambda o, u: {"uidb64": "MQ", "token": "x-y"},
+        EVERYONE,
+        None,
+    ),
+    "password-reset-complete": ("get", None, EVERYONE, None),
     "logout": ("post", None, (LOGIN,) * 5, None),  # back to the sign-in page
     # Public statement pages: the same for everyone, signed in or not.
     "public:statement": ("get", _slug, EVERYONE, None),
