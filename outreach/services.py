@@ -739,15 +739,7 @@ def _claim_of_another_signer(signature, contact):
     signature: its links, person, role and listing are not theirs to have or change. The
     signature is left untouched and staff get a note; the caller tells the submitter it
     is already signed and tells the signer (`claimed_by_other`)."""
-    Activity.objects.create(
-        kind=Activity.Kind.NOTE,
-        outreach=_matching_outreach(signature),
-        organisation_id=signature.organisation_id,
-        contact=contact,
-        summary=OTHER_SIGNER_CLAIM_NOTE.format(
-            person=contact.full_name or contact.email, name=signature.display_name
-        ),
-    )
+    _note_on_signature(signature, contact, OTHER_SIGNER_CLAIM_NOTE)
     signature.claimed_by_other = True
     return signature
 
@@ -858,16 +850,19 @@ def signature_confirm(*, token):
     return signature
 
 
-def _note_other_signer(signature, contact):
+def _note_on_signature(signature, contact, note):
+    """A note for staff on the organisation's timeline about `contact` and `signature`."""
     Activity.objects.create(
         kind=Activity.Kind.NOTE,
         outreach=_matching_outreach(signature),
         organisation_id=signature.organisation_id,
         contact=contact,
-        summary=OTHER_SIGNER_NOTE.format(
-            person=contact.full_name or contact.email, name=signature.display_name
-        ),
+        summary=note.format(person=contact.full_name or contact.email, name=signature.display_name),
     )
+
+
+def _note_other_signer(signature, contact):
+    _note_on_signature(signature, contact, OTHER_SIGNER_NOTE)
     signature.confirm_nonce = ""
     signature.pending_changes = {}
     signature.save(update_fields=["confirm_nonce", "pending_changes", "updated_at"])

@@ -8,7 +8,6 @@ Each write now goes through the pages' service (crm.services.consent_give /
 consent_withdraw, outreach.services.signature_record, outreach_log_activity)."""
 
 import pytest
-from django.core.cache import cache
 
 from crm.models import ConsentRecord
 from outreach.models import Activity, Signature
@@ -16,11 +15,6 @@ from tests.factories import make_ask, make_organisation
 from tests.outreach.public.conftest import sign, sign_and_confirm
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()
 
 
 @pytest.fixture

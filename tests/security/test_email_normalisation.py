@@ -4,7 +4,6 @@ erasure suppression. Every door compares addresses through crm.text.normalise_em
 (NFKC, lower case, IDNA domain), so it is one address everywhere."""
 
 import pytest
-from django.core.cache import cache
 
 from crm.models import Contact
 from crm.privacy import is_suppressed, subject_erase
@@ -16,11 +15,6 @@ from tests.outreach.public.conftest import sign, sign_and_confirm
 pytestmark = pytest.mark.django_db
 
 FULL_WIDTH = "ana@ｅｘａｍｐｌｅ.org"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()
 
 
 @pytest.fixture

@@ -20,13 +20,6 @@ pytestmark = pytest.mark.django_db
 ORG = {"signing_as": "organisation", "organisation_name": "Datenwerk e.V."}
 
 
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    from django.core.cache import cache
-
-    cache.clear()
-
-
 @pytest.fixture
 def ask(db):
     return make_ask(slug="stop-frt", is_published=True)
