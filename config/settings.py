@@ -376,3 +376,7 @@ EXPORT_FILES_KEEP_HOURS = int(env("EXPORT_FILES_KEEP_HOURS", "24"))
 PASSWORD_RESET_TIMEOUT = int(env("PASSWORD_RESET_TIMEOUT", "3600"))
 PASSWORD_RESET_RATE_PER_IP = env("PASSWORD_RESET_RATE_PER_IP", "10/3600")
 PASSWORD_RESET_RATE_PER_EMAIL = env("PASSWORD_RESET_RATE_PER_EMAIL", "3/3600")
+
+# Reading this many contacts' details through the API within an hour leaves an audit line
+# like an export's (and again at every multiple): paging is an export by other means.
+API_PAGING_AUDIT_AFTER = int(env("API_PAGING_AUDIT_AFTER", "100"))

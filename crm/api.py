@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from crm import services
 from crm.api_base import RolePermissions
 from crm.api_export import ExportMixin
+from crm.audit import audit_api_paging
 from crm.filters import (
     AffiliationFilter,
     ConsentRecordFilter,
@@ -23,6 +24,7 @@ from crm.filters import (
 )
 from crm.models import Affiliation, ConsentRecord, Contact, Organisation, Tag
 
+CONTACT_DETAILS_PERMISSION = "crm.list_contact_details"
 WITHDRAW_BY_ACTION = "Withdraw a consent with POST /api/v1/consent-records/<id>/withdraw/."
 WITHDRAWN_IS_KEPT = "A withdrawn consent is kept as it was; record a new one instead."
 
@@ -181,6 +183,21 @@ class ContactViewSet(ExportMixin, StaffViewSet):
     queryset = Contact.objects.prefetch_related("tags")
     serializer_class = ContactSerializer
     filterset_class = ContactFilter
+
+    def get_serializer(self, *args, **kwargs):
+        serializer = super().get_serializer(*args, **kwargs)
+        listing = getattr(serializer, "child", None)  # a page of the list, not the schema
+        if listing is not None and not self.request.user.has_perm(CONTACT_DETAILS_PERMISSION):
+            for name in ("email", "phone"):
+                listing.fields.pop(name, None)
+        return serializer
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        if request.user.has_perm(CONTACT_DETAILS_PERMISSION):
+            rows = len(response.data.get("results", ()))
+            audit_api_paging(user=request.user, what="contacts", rows=rows, query=request.GET)
+        return response
 
 
 class AffiliationViewSet(StaffViewSet):

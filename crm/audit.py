@@ -97,3 +97,26 @@ def log_import(*, user, kind, status, counts, record_id=None):
             "import_id": record_id,
         },
     )
+
+
+def audit_api_paging(*, user, what, rows, query):
+    """Paging through a list with personal details is an export by other means: the rows
+    each person reads through the API are counted per hour, and every
+    API_PAGING_AUDIT_AFTER of them leave a line like an export's."""
+    from django.conf import settings
+    from django.core.cache import cache
+
+    every = settings.API_PAGING_AUDIT_AFTER
+    if not rows or not every:
+        return
+    key = f"api-paging:{user.pk}:{what}"
+    cache.add(key, 0, timeout=3600)
+    try:
+        total = cache.incr(key, rows)
+    except ValueError:  # expired between add() and incr()
+        cache.add(key, rows, timeout=3600)
+        total = rows
+    if total // every > (total - rows) // every:
+        log_export(
+            user=user, what=what, file_format="json", rows=total, filter=query, via="api paging"
+        )

@@ -209,6 +209,7 @@ class Contact(TimestampedModel):
             ("import_records", "Can import spreadsheets"),
             ("manage_data_protection", "Can export and erase a person's data"),
             ("merge_records", "Can merge duplicate contacts and organisations"),
+            ("list_contact_details", "Can see e-mails and phones in lists of contacts"),
         ]
         indexes = [
             models.Index(fields=["last_name", "first_name", "id"], name="contact_name_order"),

@@ -17,6 +17,9 @@ EXPORT = "export_records"
 IMPORT = "import_records"
 DATA_PROTECTION = "manage_data_protection"
 MERGE = "merge_records"
+# E-mails and phones in lists (pages, API): not for viewers, who see them one contact at a
+# time on its page, so a viewer cannot page through everyone's details.
+CONTACT_DETAILS = "list_contact_details"
 
 DOMAIN_APPS = {"crm", "outreach"}
 # Records a campaigner creates and edits day to day.
@@ -59,6 +62,8 @@ def role_allows(role, app_label, model, codename):
         return False  # the audit trail is read-only below admin
     if codename == DATA_PROTECTION:
         return False
+    if codename == CONTACT_DETAILS:
+        return role in {CAMPAIGNER, COORDINATOR}
     if role == VIEWER:
         return action == "view"
     if role == CAMPAIGNER:
