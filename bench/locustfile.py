@@ -49,6 +49,7 @@ REPEAT_EVERY = 8
 THINK_MIN, THINK_MAX = (float(s) for s in os.environ.get("LOADTEST_THINK", "2-8").split("-"))
 
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+STAMP = re.compile(r'name="started" value="([^"]+)"')  # the form's time challenge
 _numbers = itertools.count()
 _accepted = []  # e-mails whose submission was accepted (302 to the thanks page)
 
@@ -131,6 +132,11 @@ def _csrf_token(response):
     return match.group(1) if match else ""
 
 
+def _stamp(response):
+    match = STAMP.search(response.text or "")
+    return match.group(1) if match else ""
+
+
 _sessions = {}  # staff username -> session cookie
 
 
@@ -208,6 +214,7 @@ def _sign(user, ask, email, name):
         f"/s/{ask}/en/sign/",
         data={
             "csrfmiddlewaretoken": _csrf_token(page),
+            "started": _stamp(page),
             "signing_as": "individual",
             "name": name,
             "email": email,
@@ -323,6 +330,7 @@ class Signer(HttpUser):
             f"/s/{SIGN_ASK}/en/sign/",
             data={
                 "csrfmiddlewaretoken": _csrf_token(page),
+                "started": _stamp(page),
                 "signing_as": "individual",
                 "name": f"Signer {same_as}",
                 "email": email,

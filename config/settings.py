@@ -350,6 +350,9 @@ LOGGING = {
 # "<count>/<seconds>": sign-form submissions allowed per client address and per e-mail.
 PUBLIC_SIGN_RATE_PER_IP = env("PUBLIC_SIGN_RATE_PER_IP", "20/3600")
 PUBLIC_SIGN_RATE_PER_EMAIL = env("PUBLIC_SIGN_RATE_PER_EMAIL", "5/3600")
+# The sign form's time challenge (outreach/challenge.py): a submission sooner than this
+# after the page was served is refused (bots post at once; people take longer).
+PUBLIC_SIGN_MIN_SECONDS = int(env("PUBLIC_SIGN_MIN_SECONDS", "2"))
 # How long a confirmation link works (seconds).
 PUBLIC_SIGN_CONFIRM_MAX_AGE = int(env("PUBLIC_SIGN_CONFIRM_MAX_AGE", str(7 * 24 * 3600)))
 

@@ -27,7 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from crm.spreadsheets import neutralise_formula
 from crm.text import normalise_email
-from outreach import ratelimit
+from outreach import challenge, ratelimit
 from outreach.emails import send_already_signed, send_sign_confirmation, send_signer_notice
 from outreach.filters import PublicSignatureFilter
 from outreach.forms import AS_ORGANISATION, SignForm, WithdrawForm
@@ -82,6 +82,7 @@ def _statement_context(request, ask, lang, form=None):
         countries_present=cached(ask, "public-countries", lambda: _countries_of(listed)),
     )
     return {
+        "form_started": challenge.issue(),
         "ask": ask,
         "lang": lang,
         "title": title,
@@ -134,6 +135,10 @@ def _statement_page_key(request, ask, lang):
     )
 
 
+def _stamp_placeholder():
+    return salted_hmac("statement-page", "form-started", algorithm="sha256").hexdigest()
+
+
 def _csrf_placeholder():
     # The same in every process (the pages are shared through the cache), unguessable,
     # so no text on the page can be mistaken for it.
@@ -184,9 +189,11 @@ def statement(request, slug, lang=None):
     if page is None:
         context = _statement_context(request, ask, lang)
         context["csrf_token"] = placeholder  # above the context processors' own
+        context["form_started"] = _stamp_placeholder()  # each visitor's own, as above
         page = render_to_string("public/statement.html", context, request)
         cache.set(key, page, settings.SIGNATURE_FIGURES_CACHE_SECONDS)
-    return HttpResponse(page.replace(placeholder, get_token(request)))
+    page = page.replace(placeholder, get_token(request))
+    return HttpResponse(page.replace(_stamp_placeholder(), challenge.issue()))
 
 
 def _form_again(request, ask, lang, form, status, error=None):
@@ -210,6 +217,9 @@ def sign(request, slug, lang):
     if form.is_bot:
         # Answer a bot as a person, so it learns nothing; nothing is saved or sent.
         return redirect("public:thanks", ask.slug, lang)
+    problem = challenge.problem_with(request.POST.get("started"))
+    if problem is not None:
+        return _form_again(request, ask, lang, form, 400, _challenge_message(problem))
     if not form.is_valid():
         return _form_again(request, ask, lang, form, 400)
     data = form.cleaned_data
@@ -253,6 +263,12 @@ def sign(request, slug, lang):
         return _form_again(request, ask, lang, form, 503, message)
     # The same answer whether or not this e-mail signed before.
     return redirect("public:thanks", ask.slug, lang)
+
+
+def _challenge_message(problem):
+    if problem == challenge.TOO_FAST:
+        return _("That was very quick. Please check the form and send it again.")
+    return _("This form was open for too long. Please check it and send it again.")
 
 
 def _refusal_message(error):

@@ -50,6 +50,7 @@ def test_an_organisation_signs_confirms_and_is_listed_after_verification(
     page.get_by_label("E-mail").fill("lea@privacy-collective.example")
     page.get_by_label("List my name publicly").check()
     screenshot("public-statement")
+    page.wait_for_timeout(2100)  # a person takes seconds to fill the form (its time check)
     page.get_by_role("button", name="Sign", exact=True).click()
 
     expect(page.get_by_role("heading", name="Check your e-mail")).to_be_visible()

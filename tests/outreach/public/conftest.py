@@ -1,9 +1,11 @@
 import re
+import time
 
 import pytest
 from django.core import mail
 from django.core.cache import cache
 
+from outreach import challenge
 from tests.factories import make_ask
 
 
@@ -27,7 +29,13 @@ def ask(db):
 
 
 def sign(client, ask, lang="en", **fields):
-    data = {"signing_as": "individual", "name": "Ana Example", "email": "ana@example.org"}
+    """Post the sign form as a person would: from a page served a minute ago."""
+    data = {
+        "signing_as": "individual",
+        "name": "Ana Example",
+        "email": "ana@example.org",
+        "started": challenge.issue(at=time.time() - 60),
+    }
     data.update(fields)
     data = {key: value for key, value in data.items() if value is not None}
     return client.post(f"/s/{ask.slug}/{lang}/sign/", data, REMOTE_ADDR="10.0.0.1")

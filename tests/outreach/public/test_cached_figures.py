@@ -187,8 +187,14 @@ def csrf_token_in(response):
     return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', response.content.decode())[1]
 
 
-def test_each_visitor_of_a_cached_page_signs_with_their_own_token(ask):
+def stamp_in(response):
+    return re.search(r'name="started" value="([^"]+)"', response.content.decode())[1]
+
+
+def test_each_visitor_of_a_cached_page_signs_with_their_own_token(ask, settings):
     from django.test import Client
+
+    settings.PUBLIC_SIGN_MIN_SECONDS = 0  # this visitor is quick; the time check has its tests
 
     first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
     first_page = first.get(f"/s/{ask.slug}/en/")
@@ -196,10 +202,12 @@ def test_each_visitor_of_a_cached_page_signs_with_their_own_token(ask):
         second_page = second.get(f"/s/{ask.slug}/en/")
     assert len(captured) <= 2  # from the cache
     assert csrf_token_in(first_page) != csrf_token_in(second_page)
+    assert "form-started" not in second_page.content.decode()
     response = second.post(
         f"/s/{ask.slug}/en/sign/",
         {
             "csrfmiddlewaretoken": csrf_token_in(second_page),
+            "started": stamp_in(second_page),
             "signing_as": "individual",
             "name": "Second Visitor",
             "email": "second@example.org",
