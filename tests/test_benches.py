@@ -27,6 +27,7 @@ SMOKE_RUNS = {
         "commit vs raw bulk_create",
     ),
     "privacy": (["privacy_bench.py", "--smoke"], "in its transaction"),
+    "xlsx read": (["xlsx_read_bench.py", "--smoke"], "read 300 rows"),
 }
 
 

@@ -201,32 +201,55 @@ def _read_xlsx(data, sheet):
             TOO_LARGE_UNCOMPRESSED.format(size=_mb(unpacked), limit=_mb(limit)), too_large=True
         )
     try:
-        # Not read-only: merged cell ranges are only known to a fully loaded sheet.
-        # Not data_only: a formula is data here, imported as typed, never evaluated.
-        workbook = openpyxl.load_workbook(io.BytesIO(data), data_only=False)
+        # Read-only: rows stream from the archive instead of a whole sheet in memory (a
+        # 200,000-row file). Not data_only: a formula is data here, imported as typed.
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as error:  # openpyxl raises many kinds on a broken archive
         raise FileUnreadable(UNREADABLE.format(reason="not a valid XLSX file")) from error
     names = workbook.sheetnames
     if sheet and sheet not in names:
         raise FileUnreadable(NO_SHEET.format(sheet=sheet, sheets=", ".join(names)))
     worksheet = workbook[sheet] if sheet else workbook.worksheets[0]
-    if worksheet.max_row > max_rows() + HEADER_SEARCH_ROWS:
-        raise FileUnreadable(TOO_MANY_ROWS.format(limit=max_rows()), too_large=True)
-
-    merged = {}
-    for cell_range in worksheet.merged_cells.ranges:
-        value = worksheet.cell(cell_range.min_row, cell_range.min_col).value
-        for row in range(cell_range.min_row, cell_range.max_row + 1):
-            for col in range(cell_range.min_col, cell_range.max_col + 1):
-                merged[(row, col)] = value
+    merged = _merged_ranges(archive, worksheet)
+    values_of = {}  # the value of each merged range's first cell, once read
     records = []
     for r, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
-        records.append(
-            [_xlsx_cell(merged.get((r, c), value)) for c, value in enumerate(values, start=1)]
-        )
+        if r > max_rows() + HEADER_SEARCH_ROWS:
+            raise FileUnreadable(TOO_MANY_ROWS.format(limit=max_rows()), too_large=True)
+        row = []
+        for c, value in enumerate(values, start=1):
+            origin = merged.get((r, c))
+            if origin == (r, c):
+                values_of[origin] = value
+            elif origin is not None:
+                value = values_of.get(origin)
+            row.append(_xlsx_cell(value))
+        records.append(row)
+    workbook.close()
     table = _tabulate(records, ragged=True)
     table.sheet, table.sheets, table.encoding = worksheet.title, names, "xlsx"
     return table
+
+
+def _merged_ranges(archive, worksheet):
+    """{(row, column): (first row, first column)} of the sheet's merged ranges, read from
+    its XML (a read-only sheet does not know them). Merged cells take the first cell's
+    value, as the eye reads them."""
+    from xml.etree.ElementTree import iterparse
+
+    from openpyxl.utils.cell import range_boundaries
+
+    path = worksheet._worksheet_path.lstrip("/")
+    merged = {}
+    with archive.open(path) as xml:
+        for _event, element in iterparse(xml):
+            if element.tag.endswith("}mergeCell"):
+                min_col, min_row, max_col, max_row = range_boundaries(element.get("ref"))
+                for row in range(min_row, max_row + 1):
+                    for col in range(min_col, max_col + 1):
+                        merged[(row, col)] = (min_row, min_col)
+            element.clear()  # the sheet's rows are not kept: only the ranges are
+    return merged
 
 
 def _xlsx_cell(value):

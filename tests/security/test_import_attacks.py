@@ -131,3 +131,34 @@ def test_an_imported_bare_domain_is_kept_as_a_web_address():
     do_import("organisations", csv_bytes([["Name", "Website"], ["Datenwerk", "datenwerk.example"]]))
 
     assert Organisation.objects.get().website == "https://datenwerk.example"
+
+
+def test_a_large_xlsx_streams_rows_instead_of_loading_the_whole_sheet(monkeypatch):
+    """Item 17: a 200,000-row XLSX grew the web process by about 1 GB (whole sheet loaded)."""
+    import openpyxl
+
+    from crm.importing.reading import read_table
+    from tests.crm.importing.helpers import xlsx_bytes
+
+    seen = []
+    load = openpyxl.load_workbook
+
+    def spy(*args, **kwargs):
+        seen.append(kwargs.get("read_only"))
+        return load(*args, **kwargs)
+
+    monkeypatch.setattr(openpyxl, "load_workbook", spy)
+
+    table = read_table(xlsx_bytes([["E-mail"], ["a@example.org"]]), filename="x.xlsx")
+
+    assert seen == [True] and len(table.rows) == 1
+
+
+def test_an_xlsx_over_the_row_limit_is_refused_while_streaming(settings):
+    from crm.importing.reading import FileUnreadable, read_table
+    from tests.crm.importing.helpers import xlsx_bytes
+
+    settings.IMPORT_MAX_ROWS = 5
+
+    with pytest.raises(FileUnreadable, match="more than 5 rows"):
+        read_table(xlsx_bytes([["E-mail"]] + [["a@example.org"]] * 40), filename="x.xlsx")
