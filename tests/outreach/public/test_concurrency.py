@@ -1,5 +1,6 @@
 """Twenty people pressing "Sign" at once with the same e-mail end with one signature."""
 
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -7,6 +8,7 @@ from django.db import connection
 from django.test import Client, override_settings
 
 from crm.models import Contact
+from outreach import challenge
 from outreach.models import Signature
 from tests.factories import make_ask
 
@@ -34,6 +36,7 @@ def test_twenty_threads_signing_with_one_e_mail_leave_one_signature(signing_as):
                     "name": f"Same Person {n}",
                     "email": "Same.Person@Example.org",
                     "public": "on",
+                    "started": challenge.issue(at=time.time() - 60),
                 },
                 follow=True,
             )
