@@ -4,7 +4,7 @@ Filters come from the same FilterSets as the staff lists (crm/filters.py); write
 span several rows go through the services.
 """
 
-from django_countries.serializer_fields import CountryField
+from django_countries.serializer_fields import CountryField as CountryCodeField
 from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
@@ -15,6 +15,7 @@ from crm import services
 from crm.api_base import RolePermissions
 from crm.api_export import ExportMixin
 from crm.audit import audit_api_paging
+from crm.countries import parse_country
 from crm.filters import (
     AffiliationFilter,
     ConsentRecordFilter,
@@ -22,6 +23,7 @@ from crm.filters import (
     OrganisationFilter,
     TagFilter,
 )
+from crm.languages import LANGUAGE_UNKNOWN, parse_language
 from crm.models import Affiliation, ConsentRecord, Contact, Organisation, Tag
 
 CONTACT_DETAILS_PERMISSION = "crm.list_contact_details"
@@ -34,6 +36,18 @@ class StaffViewSet(viewsets.ModelViewSet):
 
 
 # --- serializers --------------------------------------------------------------------
+
+
+class CountryField(CountryCodeField):
+    """A country as the import reads it (crm.countries): a code, or a name in any of the
+    interface languages ("United States", "DR Congo"); "International" is no country."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            code = parse_country(data)
+            if code is not None:
+                return code
+        return super().to_internal_value(data)
 
 
 class TagSerializer(serializers.ModelSerializer):
@@ -93,6 +107,12 @@ class ContactSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["created_at", "updated_at"]
+
+    def validate_preferred_language(self, value):
+        tag = parse_language(value)
+        if tag is None:
+            raise ValidationError(LANGUAGE_UNKNOWN.format(value=value))
+        return tag
 
     def validate_email(self, value):
         others = Contact.objects.filter(email=value)

@@ -201,11 +201,17 @@ class OrganisationFilter(_RecordFilter):
     def filter_language(self, queryset, name, language):
         return queryset.filter(
             Exists(
-                Affiliation.objects.current().filter(
-                    organisation=OuterRef("pk"), contact__preferred_language=language
-                )
+                Affiliation.objects.current()
+                .filter(organisation=OuterRef("pk"))
+                .filter(_speaks(language, "contact__"))
             )
         )
+
+
+def _speaks(language, prefix=""):
+    """Contacts whose language is `language` in any region: 'pt' finds 'pt' and 'pt-BR'."""
+    field = f"{prefix}preferred_language"
+    return Q(**{field: language}) | Q(**{f"{field}__startswith": f"{language}-"})
 
 
 class ContactFilter(_RecordFilter):
@@ -213,7 +219,7 @@ class ContactFilter(_RecordFilter):
         empty_label=ANY,
         label=_("Preferred language"),
         choices=settings.LANGUAGES,
-        field_name="preferred_language",
+        method="filter_language",
     )
     kind = django_filters.ChoiceFilter(
         empty_label=ANY,
@@ -248,6 +254,9 @@ class ContactFilter(_RecordFilter):
         model = Contact
         fields = []
         form = FilterForm
+
+    def filter_language(self, queryset, name, language):
+        return queryset.filter(_speaks(language))
 
     def filter_kind(self, queryset, name, kind):
         return queryset.filter(

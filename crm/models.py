@@ -3,6 +3,7 @@
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -13,6 +14,7 @@ from django_countries.fields import CountryField
 from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
+from crm import languages
 from crm.search import SearchTextField, fold
 from crm.text import normalise_email, normalise_name
 
@@ -31,6 +33,33 @@ class NormalisedEmailField(models.EmailField):
     def to_python(self, value):
         value = super().to_python(value)
         return normalise_email(value) or None
+
+
+class LanguageField(models.CharField):
+    """A person's language as a BCP 47 tag (crm.languages): any ISO 639 language,
+    whichever the interface has. 'pt_BR', 'Portuguese (Brazil)' and 'pt-br' are stored
+    'pt-BR'; blank is ''. Normalised in the field, so forms, the API, the admin and bulk
+    writes store the same value."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", languages.MAX_LENGTH)
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        # An unknown language is kept as written for validate() to name it.
+        return languages.parse_language(value) or value or ""
+
+    def get_prep_value(self, value):
+        value = super().get_prep_value(value)
+        return languages.parse_language(value) or value or ""
+
+    def validate(self, value, model_instance):
+        super().validate(value, model_instance)
+        if value and languages.parse_language(value) is None:
+            raise ValidationError(
+                languages.LANGUAGE_UNKNOWN.format(value=value), code="unknown_language"
+            )
 
 
 class TimestampedModel(models.Model):
@@ -175,8 +204,10 @@ class Contact(TimestampedModel):
     last_name = models.CharField(_("last name"), max_length=100, blank=True)
     email = NormalisedEmailField(_("e-mail"), max_length=254, null=True, blank=True)
     phone = PhoneNumberField(_("phone"), blank=True)
-    preferred_language = models.CharField(
-        _("preferred language"), max_length=10, choices=settings.LANGUAGES, blank=True
+    preferred_language = LanguageField(
+        _("preferred language"),
+        blank=True,
+        help_text=_("Any language: a code such as pt or pt-BR, or its name."),
     )
     country = CountryField(_("country"), blank=True, db_index=True)
     expertise = models.CharField(_("expertise"), max_length=200, blank=True)
@@ -249,6 +280,11 @@ class Contact(TimestampedModel):
     @property
     def full_name(self):
         return " ".join(part for part in (self.first_name, self.last_name) if part)
+
+    @property
+    def preferred_language_name(self):
+        """'Portuguese (Brazil)', in the language of the page."""
+        return languages.language_name(self.preferred_language)
 
     def clean(self):
         self.first_name = normalise_name(self.first_name)

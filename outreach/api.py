@@ -6,7 +6,6 @@ same invariants and writes the same activities as the staff pages.
 """
 
 from django.db import transaction
-from django_countries.serializer_fields import CountryField
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -16,7 +15,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from crm.api import StaffViewSet
+from crm.api import CountryField, StaffViewSet
 from crm.api_base import RolePermissions
 from crm.api_export import ExportMixin
 from crm.models import Contact, Organisation

@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from crm.languages import base_language
 from crm.models import ConsentRecord
 from outreach import tokens
 from outreach.models import Activity, EmailBatch, MessageTemplate, Outreach, Stage
@@ -98,7 +99,9 @@ class Audience:
 
 
 def _language_chain(contact, ask):
-    chain = [contact.preferred_language, ask.language, settings.LANGUAGE_CODE]
+    # 'pt-BR' falls back to 'pt' before the ask's language.
+    tag = contact.preferred_language or ""
+    chain = [tag, base_language(tag), ask.language, settings.LANGUAGE_CODE]
     return [language for language in dict.fromkeys(chain) if language]
 
 

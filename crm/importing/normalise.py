@@ -3,17 +3,16 @@ the reason shown to the user; dates never raise (a bad date is a warning)."""
 
 import datetime
 import re
-from functools import cache
 
 import phonenumbers
 from dateutil import parser as dateparser
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.utils import translation
-from django_countries import countries
 
+from crm.countries import parse_country
 from crm.importing.mapping import header_key
+from crm.languages import parse_language
 from crm.text import normalise_email, normalise_name
 
 EMAIL_MISSING = "A contact needs an e-mail address."
@@ -24,6 +23,15 @@ COUNTRY_UNKNOWN = "“{value}” is not a country code or a country name we know
 PHONE_INVALID = (
     "“{value}” is not a phone number (for one without a country prefix, {region} is assumed)."
 )
+PHONE_KEPT = (
+    "“{value}” is not a phone number we can read (without a country prefix, {region} is "
+    "assumed): kept as written."
+)
+COUNTRY_LEFT_OUT = (
+    "“{value}” is not a country we know: the country is left empty and the text kept in the notes."
+)
+LANGUAGE_LEFT_OUT = "“{value}” is not a language we know: left empty."
+COUNTRY_NOTE = "Country as written in the imported file: {value}"
 DATE_UNREADABLE = "“{value}” is not a date; left empty."
 CHOICE_UNKNOWN = "“{value}” is not one of: {choices}."
 YES_NO_UNKNOWN = "“{value}” is neither yes nor no."
@@ -39,7 +47,11 @@ _NEUTRALISED = ("'=", "'+", "'-", "'@", "'\t", "'\r")
 
 
 def text(value):
-    if isinstance(value, datetime.datetime | datetime.date):
+    if isinstance(value, datetime.datetime) and value.time() == datetime.time(0):
+        return value.date().isoformat()  # a workbook's date cell: a day, not a midnight
+    if isinstance(value, datetime.datetime):
+        return value.isoformat(sep=" ", timespec="minutes")
+    if isinstance(value, datetime.date):
         return value.isoformat()
     if value is None:
         return ""
@@ -95,67 +107,48 @@ def split_acronym(name):
     return name, ""
 
 
-# Names people write that are not in the country list as such.
-_COUNTRY_EXTRAS = {
-    "uk": "GB",
-    "great britain": "GB",
-    "england": "GB",
-    "scotland": "GB",
-    "wales": "GB",
-    "usa": "US",
-    "u s a": "US",
-    "us": "US",
-    "united states of america": "US",
-    "holland": "NL",
-    "the netherlands": "NL",
-    "nederland": "NL",
-    "deutschland": "DE",
-    "belgie": "BE",
-    "belgique": "BE",
-    "belgien": "BE",
-    "espana": "ES",
-    "schweiz": "CH",
-    "suisse": "CH",
-    "svizzera": "CH",
-    "osterreich": "AT",
-    "czech republic": "CZ",
-    "russia": "RU",
-    "south korea": "KR",
-    "korea": "KR",
-    "turkey": "TR",
-    "ivory coast": "CI",
-}
-
-
-@cache
-def _country_index():
-    index = {}
-    for language in ("en", "fr", "de", "nl", "es"):
-        with translation.override(language):
-            for code, name in countries:
-                index.setdefault(header_key(name), code)
-    for name, code in _COUNTRY_EXTRAS.items():
-        index[header_key(name)] = code
-    for code in countries.countries:
-        index.setdefault(header_key(code), code)
-        alpha3 = countries.alpha3(code)
-        if alpha3:
-            index.setdefault(header_key(alpha3), code)
-    return index
-
-
 def clean_country(value):
-    raw = text(value).strip()
-    if not raw:
-        return ""
-    code = _country_index().get(header_key(raw))
-    if code is None:
-        raise Invalid(COUNTRY_UNKNOWN.format(value=raw))
+    """The country code, or Invalid for a text that is no country (crm.countries)."""
+    code, warning = read_country(value)
+    if warning:
+        raise Invalid(COUNTRY_UNKNOWN.format(value=text(value).strip()))
     return code
+
+
+def read_country(value):
+    """(code, warning): an unknown country is left empty with a warning, never a reason
+    to refuse the row; "International" is no country, without a warning."""
+    raw = text(value).strip()
+    code = parse_country(raw)
+    if code is None:
+        return "", COUNTRY_LEFT_OUT.format(value=raw)
+    return code, ""
+
+
+def read_language(value):
+    """(BCP 47 tag, warning): any ISO 639 language (crm.languages); an unknown one is
+    left empty with a warning."""
+    raw = text(value).strip()
+    tag = parse_language(raw)
+    if tag is None:
+        return "", LANGUAGE_LEFT_OUT.format(value=raw)
+    return tag, ""
 
 
 def default_region():
     return getattr(settings, "IMPORT_PHONE_REGION", None) or settings.PHONENUMBER_DEFAULT_REGION
+
+
+def read_phone(value, *, region=None, limit=128):
+    """(phone, warning): E.164 when it can be read, else kept as written with a warning.
+    Too long for the column is still Invalid: it would be cut off."""
+    raw = text(value).strip()
+    try:
+        return clean_phone(raw, region=region), ""
+    except Invalid:
+        if len(raw) > limit:
+            raise Invalid(TOO_LONG.format(length=len(raw), limit=limit)) from None
+        return raw, PHONE_KEPT.format(value=raw, region=region or default_region() or "none")
 
 
 def clean_phone(value, *, region=None):

@@ -5,7 +5,6 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from crm.importing import normalise as clean
@@ -330,6 +329,33 @@ def date_cell(plan, row, values, name):
     return parsed
 
 
+def warned_cell(plan, row, values, name, reader, **kwargs):
+    """A cell whose reader returns (value, warning): a value it cannot read is stored as
+    well as it can be, and the row is kept with the warning."""
+    header, cell = values.get(name, ("", ""))
+    try:
+        value, warning = reader(cell, **kwargs)
+    except Invalid as error:
+        plan.error(row, header or name, cell, str(error))
+        return ""
+    if warning:
+        plan.warn(row, header or name, cell, warning)
+    return value
+
+
+def country_cell(plan, row, values, fields=None):
+    """The country code; an unknown country is left empty, flagged, and its text kept in
+    `fields["notes"]` when the record has notes."""
+    header, cell = values.get("country", ("", ""))
+    code, warning = clean.read_country(cell)
+    if warning:
+        plan.warn(row, header or "country", cell, warning)
+        if fields is not None:
+            note = clean.COUNTRY_NOTE.format(value=clean.text(cell).strip())
+            fields["notes"] = "\n".join(filter(None, [fields.get("notes", ""), note]))
+    return code
+
+
 def person_fields(plan, row, values, *, email_required):
     fields = {
         "email": clean_cell(plan, row, values, "email", clean.clean_email, required=email_required),
@@ -427,28 +453,25 @@ def plan_contacts(table, mapping, options, *, progress=None):
     by_email = {}
     for number, values in data_rows(plan, table, mapping, progress):
         fields = person_fields(plan, number, values, email_required=True)
-        fields["country"] = clean_cell(plan, number, values, "country", clean.clean_country)
-        # A number without a prefix is read in the person's country, else the default.
-        fields["phone"] = clean_cell(
-            plan,
-            number,
-            values,
-            "phone",
-            clean.clean_phone,
-            region=fields["country"] or options.phone_region,
-        )
-        fields["preferred_language"] = clean_cell(
-            plan,
-            number,
-            values,
-            "preferred_language",
-            clean.clean_choice,
-            choices=settings.LANGUAGES,
-        )
         for name in ("expertise", "notes"):
             fields[name] = clean_cell(
                 plan, number, values, name, clean.clean_text, limit=_limit(Contact, name)
             )
+        fields["country"] = country_cell(plan, number, values, fields)
+        # A number without a prefix is read in the person's country, else the default;
+        # one that cannot be read is kept as written.
+        fields["phone"] = warned_cell(
+            plan,
+            number,
+            values,
+            "phone",
+            clean.read_phone,
+            region=fields["country"] or options.phone_region,
+            limit=_limit(Contact, "phone"),
+        )
+        fields["preferred_language"] = warned_cell(
+            plan, number, values, "preferred_language", clean.read_language
+        )
         organisation = organisation_fields(plan, number, values)
         role = clean_cell(
             plan, number, values, "role", clean.clean_text, limit=_limit(Affiliation, "role")
@@ -554,23 +577,41 @@ def _plan_affiliation(draft, existing):
 # --- organisations --------------------------------------------------------------------------
 
 
+KIND_UNKNOWN = "“{value}” is not one of the kinds ({choices}): stored as “Other”."
+GENERAL_EMAIL_LEFT_OUT = "“{value}” is not a valid e-mail address: the row is kept without it."
+
+
+def read_kind(value):
+    try:
+        return clean.clean_choice(value, Organisation.Kind.choices), ""
+    except Invalid:
+        choices = ", ".join(str(label) for _, label in Organisation.Kind.choices)
+        raw = clean.text(value).strip()
+        return Organisation.Kind.OTHER, KIND_UNKNOWN.format(value=raw, choices=choices)
+
+
+def read_general_email(value):
+    """An organisation is known by its name: a general e-mail that is not one is left
+    out of the row, not a reason to refuse it."""
+    try:
+        return clean.clean_email(value, required=False, limit=_limit(Organisation, "email")), ""
+    except Invalid:
+        return "", GENERAL_EMAIL_LEFT_OUT.format(value=clean.text(value).strip())
+
+
 def plan_organisations(table, mapping, options, *, progress=None):
     plan = Plan(kind="organisations", options=options)
     index = OrganisationIndex()
     seen = set()
     for number, values in data_rows(plan, table, mapping, progress):
         fields = organisation_fields(plan, number, values, name_key="name")
-        fields["kind"] = clean_cell(
-            plan, number, values, "kind", clean.clean_choice, choices=Organisation.Kind.choices
-        )
-        fields["country"] = clean_cell(plan, number, values, "country", clean.clean_country)
+        fields["kind"] = warned_cell(plan, number, values, "kind", read_kind)
         fields["city"] = clean_cell(
             plan, number, values, "city", clean.clean_name, limit=_limit(Organisation, "city")
         )
-        fields["email"] = clean_cell(
-            plan, number, values, "email", clean.clean_email, required=False
-        )
+        fields["email"] = warned_cell(plan, number, values, "email", read_general_email)
         fields["notes"] = clean_cell(plan, number, values, "notes", clean.clean_text)
+        fields["country"] = country_cell(plan, number, values, fields)
         if not fields.get("name") and number not in plan.invalid_rows:
             header, cell = values.get("name", ("", ""))
             plan.error(number, header or "name", cell, ORGANISATION_NAME_MISSING)

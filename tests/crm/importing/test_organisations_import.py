@@ -13,7 +13,7 @@ from tests.factories import make_organisation
 pytestmark = pytest.mark.django_db
 
 
-def test_it_imports_organisations_matching_and_merging_them():
+def test_it_imports_organisations_matching_and_merging_them_and_keeps_an_unknown_kind():
     make_organisation(name="European Digital Rights", acronym="EDRi", city="")
     data = csv_bytes(
         [
@@ -26,21 +26,23 @@ def test_it_imports_organisations_matching_and_merging_them():
         ]
     )
 
-    outcome = do_import("organisations", data, skip_invalid=True)
+    outcome = do_import("organisations", data)
 
     assert outcome.counts == {
         "rows": 4,
         "blank": 1,
-        "new": 1,
+        "new": 2,
         "updated": 1,
         "unchanged": 0,
         "skipped": 0,
         "merged": 1,
-        "invalid": 1,
-        "organisations_new": 1,
+        "invalid": 0,
+        "organisations_new": 2,
         "organisations_matched": 1,
     }
-    assert "“charity” is not one of" in outcome.errors[0].reason
+    assert outcome.committed
+    assert "“charity” is not one of the kinds" in outcome.warnings[0]["reason"]
+    assert Organisation.objects.get(name="Bits of Freedom").kind == Organisation.Kind.OTHER
     edri = Organisation.objects.get(acronym="EDRi")
     assert (edri.city, edri.country.code, edri.kind) == ("Brussels", "BE", "ngo")
     liga = Organisation.objects.get(name="Liga für Grundrechte")
