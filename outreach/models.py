@@ -482,6 +482,14 @@ class Signature(TimestampedModel):
         related_name="signatures",
         verbose_name=_("text version signed"),
     )
+    # An import of an already-published list: where the signatory was listed publicly
+    # before, the basis for listing it here too (docs/import.md).
+    public_source = models.URLField(
+        _("already listed publicly at"),
+        max_length=500,
+        blank=True,
+        help_text=_("For a signature imported from a list published elsewhere."),
+    )
     listing_consent = models.ForeignKey(
         "crm.ConsentRecord",
         on_delete=models.SET_NULL,
