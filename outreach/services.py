@@ -92,7 +92,7 @@ def outreach_change_stage(*, outreach, stage, by=None, note="", at=None):
     return entry
 
 
-def _matching_outreach(signature):
+def matching_outreach(signature):
     entries = Outreach.objects.filter(ask_id=signature.ask_id)
     if signature.organisation_id:
         return entries.filter(organisation_id=signature.organisation_id).first()
@@ -128,6 +128,7 @@ def signature_record(
     signed_at=None,
     source=Signature.Source.STAFF,
     public=False,
+    public_source="",
     status=Signature.Status.CONFIRMED,
     awaiting_verification=False,
     by=None,
@@ -143,7 +144,8 @@ def signature_record(
 
     A confirmed signature `awaiting_verification` (an organisation that signed on the
     public page) is not listed or counted, and leaves the pipeline as it is, until
-    `signature_verify`.
+    `signature_verify`. `public_source` is where an imported signatory was already
+    listed publicly: the basis for `public` then.
     """
     _check_signer(ask, organisation, contact)
     signed_at = signed_at or timezone.now()
@@ -154,6 +156,7 @@ def signature_record(
         "country": country or getattr(organisation or contact, "country", ""),
         "source": source,
         "public": public,
+        "public_source": public_source,
         "status": status,
         "awaiting_verification": awaiting_verification,
     }
@@ -177,11 +180,12 @@ def signature_record(
     else:
         _update_signature(signature, _allowed_changes(signature, fields), signed_at, contact, by)
 
-    Activity.objects.create(
+    # Kept on the signature so an import can undo exactly what it recorded.
+    signature.recorded_activity = Activity.objects.create(
         kind=Activity.Kind.SIGNATURE,
         occurred_at=signed_at,
         actor=by,
-        outreach=_matching_outreach(signature),
+        outreach=matching_outreach(signature),
         organisation=organisation,
         contact=contact,
         summary=f"{signature.display_name} — {signature.get_status_display()}",
@@ -195,7 +199,7 @@ def signature_record(
 # verify / reject / listing actions), never a record of the same signer by staff, the API
 # or an import: it cannot be confirmed or listed without the signer's confirmation and
 # their consent to be listed.
-_OWN_FLOW_FIELDS = ("status", "public", "awaiting_verification", "source")
+_OWN_FLOW_FIELDS = ("status", "public", "public_source", "awaiting_verification", "source")
 
 
 def _allowed_changes(signature, fields):
@@ -207,7 +211,7 @@ def _allowed_changes(signature, fields):
 
 
 def _move_outreach_to_signed(signature, *, by, at=None):
-    entry = _matching_outreach(signature)
+    entry = matching_outreach(signature)
     if entry is not None:
         outreach_change_stage(outreach=entry, stage=Stage.SIGNED, by=by, at=at)
 
@@ -257,7 +261,7 @@ def signature_withdraw(*, signature, by=None, reason=""):
         ConsentRecord.objects.filter(
             pk=signature.listing_consent_id, withdrawn_at__isnull=True
         ).update(withdrawn_at=signature.withdrawn_at)
-    entry = _matching_outreach(signature)
+    entry = matching_outreach(signature)
     if was_confirmed and entry is not None and entry.stage == Stage.SIGNED:
         outreach_change_stage(outreach=entry, stage=Stage.WITHDRAWN, by=by, note=reason)
     return signature
@@ -854,7 +858,7 @@ def _note_on_signature(signature, contact, note):
     """A note for staff on the organisation's timeline about `contact` and `signature`."""
     Activity.objects.create(
         kind=Activity.Kind.NOTE,
-        outreach=_matching_outreach(signature),
+        outreach=matching_outreach(signature),
         organisation_id=signature.organisation_id,
         contact=contact,
         summary=note.format(person=contact.full_name or contact.email, name=signature.display_name),

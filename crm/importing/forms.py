@@ -3,7 +3,7 @@ from django import forms
 from crm.importing.mapping import FIELDS
 from crm.importing.planning import POLICIES
 from crm.models import ImportRecord, SavedMapping
-from outreach.models import Ask
+from outreach.models import Ask, Signature
 
 POLICY_CHOICES = [
     ("fill", "Fill blanks only: existing values are kept"),
@@ -13,6 +13,11 @@ POLICY_CHOICES = [
 DATE_CHOICES = [
     ("day", "Day first (05/09/2023 is 5 September)"),
     ("month", "Month first (05/09/2023 is 9 May)"),
+]
+SIGNER_CHOICES = [
+    ("auto", "By the type column; without one, a row naming an organisation is one"),
+    ("organisations", "Every row is an organisation"),
+    ("individuals", "Every row is an individual"),
 ]
 ASK_NEEDED = "Choose the ask these signatures or invitations are for."
 assert [p for p, _ in POLICY_CHOICES] == list(POLICIES)
@@ -63,6 +68,21 @@ class MappingForm(forms.Form):
     def __init__(self, *args, record, **kwargs):
         super().__init__(*args, **kwargs)
         self.record = record
+        if record.kind == "signatures":
+            self.fields["signers"] = forms.ChoiceField(
+                label="Which rows are organisations, which are individuals",
+                choices=SIGNER_CHOICES,
+                widget=forms.RadioSelect,
+            )
+            self.fields["published_url"] = forms.URLField(
+                label="These signatories are already listed publicly at",
+                required=False,
+                max_length=Signature._meta.get_field("public_source").max_length,
+                assume_scheme="https",
+                help_text="For a list copied from a published statement: give its address "
+                "and every row is listed here too, with that page recorded as the basis. "
+                "Leave empty and nothing imported is listed without the signatory's consent.",
+            )
         choices = [("", "— ignore this column —"), *FIELDS[record.kind]]
         self.column_names = []
         for index, header in enumerate(record.headers):

@@ -36,6 +36,9 @@ FIELDS = {
         ("notes", "Notes"),
     ],
     "signatures": [
+        # First, so that a list's "Name" or "Signatory" column is the signatory's name.
+        ("signatory", "Signatory (the organisation or the person, by the row's type)"),
+        ("signer_type", "Organisation or individual"),
         ("organisation", "Organisation"),
         ("organisation_acronym", "Organisation acronym"),
         ("organisation_website", "Organisation website"),
@@ -45,6 +48,7 @@ FIELDS = {
         ("full_name", "Full name (split into first and last)"),
         ("role", "Role of the person signing"),
         ("display_name", "Name as published"),
+        ("affiliation", "Affiliation of an individual (identification only)"),
         ("country", "Country"),
         ("signed_at", "Signed on (date)"),
         ("public", "Agrees to be listed publicly"),
@@ -422,6 +426,56 @@ SYNONYMS = {
         "publicar",
         "público",
     ],
+    "signatory": [
+        "signatory",
+        "signatories",
+        "signatory name",
+        "signed by",
+        "name",
+        "signataire",
+        "signataires",
+        "nom",
+        "unterzeichner",
+        "unterzeichnende",
+        "unterzeichnet von",
+        "ondertekenaar",
+        "ondertekenaars",
+        "naam",
+        "firmante",
+        "firmantes",
+        "nombre",
+    ],
+    "signer_type": [
+        "type",
+        "signatory type",
+        "signer type",
+        "type of signatory",
+        "signing as",
+        "organisation or individual",
+        "organization or individual",
+        "individual or organisation",
+        "individual or organization",
+        "type de signataire",
+        "typ",
+        "art",
+        "soort",
+        "soort ondertekenaar",
+        "tipo",
+        "tipo de firmante",
+    ],
+    "affiliation": [
+        "affiliation",
+        "affiliations",
+        "institution",
+        "affiliation (for identification only)",
+        "organisation (for identification)",
+        "organization (for identification)",
+        "zugehörigkeit",
+        "institution d'appartenance",
+        "affiliatie",
+        "afiliación",
+        "afiliacion",
+    ],
     "stage": ["stage", "status", "étape", "statut", "phase", "stufe", "fase", "estado"],
 }
 
@@ -479,11 +533,28 @@ def header_score(names):
 PREFERRED = {header_key(name) for name in ("Current Employer",)}
 
 
+# "Organisation / Name", "Name or organisation": one column for either kind of signatory.
+_EITHER = re.compile(r"\s*(?:/|\bor\b|\bou\b|\boder\b|\bof\b|\bo\b)\s*", re.IGNORECASE)
+_EITHER_PARTS = {"organisation", "full_name", "signatory"}
+
+
+def _either_signatory(header, index):
+    parts = [header_key(part) for part in _EITHER.split(str(header)) if part.strip()]
+    fields = {index.get(part, "") for part in parts}
+    return len(parts) == 2 and len(fields) == 2 and fields <= _EITHER_PARTS
+
+
+def _key(header, kind, index):
+    if "signatory" in index.values() and _either_signatory(header, index):
+        return header_key("signatory")
+    return header_key(header)
+
+
 def guess_mapping(headers, kind):
     """A list as long as `headers`: the field each column fills, or '' to ignore it.
     A field is filled by one column only: a preferred one, else the first naming it."""
     index = _INDEXES[kind]
-    keys = [header_key(h) for h in headers]
+    keys = [_key(h, kind, index) for h in headers]
     mapping = ["" for _ in headers]
     taken = set()
     for preferred_pass in (True, False):

@@ -266,3 +266,109 @@ def clean_choice(value, choices):
     raise Invalid(
         CHOICE_UNKNOWN.format(value=raw, choices=", ".join(str(lbl) for _, lbl in choices))
     )
+
+
+ORGANISATION, INDIVIDUAL = "organisation", "individual"
+SIGNER_TYPE_UNKNOWN = (
+    "“{value}” says neither organisation nor individual: read as {kind} (from the rest of "
+    "the row). Choose a type column or say which rows are which on the mapping page."
+)
+# The words a published list's type column uses, in the five header languages.
+_SIGNER_TYPE_WORDS = {
+    ORGANISATION: {
+        "organisation",
+        "organisations",
+        "organization",
+        "organizations",
+        "org",
+        "orgs",
+        "organisational",
+        "organizational",
+        "group",
+        "groups",
+        "ngo",
+        "ngos",
+        "cso",
+        "csos",
+        "civil society organisation",
+        "civil society organization",
+        "association",
+        "network",
+        "coalition",
+        "union",
+        "trade union",
+        "company",
+        "business",
+        "foundation",
+        "institution",
+        "institutional",
+        "organisme",
+        "ong",
+        "collectif",
+        "organisatie",
+        "organisaties",
+        "vereniging",
+        "stichting",
+        "verein",
+        "verband",
+        "organización",
+        "organizacion",
+        "organizaciones",
+        "entidad",
+        "colectivo",
+    },
+    INDIVIDUAL: {
+        "individual",
+        "individuals",
+        "person",
+        "persons",
+        "people",
+        "private person",
+        "expert",
+        "experts",
+        "academic",
+        "academics",
+        "researcher",
+        "researchers",
+        "personal capacity",
+        "in a personal capacity",
+        "individual expert",
+        "citizen",
+        "individu",
+        "individuelle",
+        "personne",
+        "personnes",
+        "particulier",
+        "experte",
+        "chercheur",
+        "chercheuse",
+        "einzelperson",
+        "privatperson",
+        "personen",
+        "persoon",
+        "individuo",
+        "persona",
+        "personas",
+        "experto",
+        "experta",
+        "investigador",
+        "investigadora",
+    },
+}
+
+
+_SIGNER_TYPE_KEYS = {
+    kind: {header_key(word) for word in words} for kind, words in _SIGNER_TYPE_WORDS.items()
+}
+
+
+def read_signer_type(value):
+    """'organisation', 'individual', '' for an empty cell, or None for a word that says
+    neither (the caller decides from the rest of the row, with a warning)."""
+    key = header_key(text(value))
+    if not key:
+        return ""
+    for kind, keys in _SIGNER_TYPE_KEYS.items():
+        if key in keys or key.split()[0] in keys:
+            return kind
+    return None

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.db.models.functions import Lower
 
 from crm.importing import normalise as clean
 from crm.importing.normalise import Invalid
@@ -21,7 +23,7 @@ from crm.privacy import digests_of
 
 CELL_COUNT = "This row has {cells} cells; the header has {headers}."
 ORGANISATION_NAME_MISSING = "An organisation needs a name."
-SIGNER_MISSING = "Name an organisation or give the person's e-mail."
+SIGNER_MISSING = "Name the organisation or the person who signed."
 SUPPRESSED = (
     "This e-mail belongs to a person whose data was erased on request, so the row is not "
     "imported. If they asked to be added again, add them by hand."
@@ -41,6 +43,8 @@ class Options:
     phone_region: str | None = None
     stage: str = "prospect"  # invites
     public: bool = False  # signatures: when the file has no consent column
+    signers: str = "auto"  # signatures: "organisations", "individuals", or by each row
+    published_url: str = ""  # signatures: the rows are already listed publicly there
 
     def as_dict(self):
         return dict(self.__dict__)
@@ -152,7 +156,7 @@ def _limit(model, name):
 
 
 @lru_cache(maxsize=65536)  # the same organisation names come back row after row
-def _name_key(value):
+def name_key(value):
     """'Européen  Digital-Rights' -> 'europeen digital rights', in every script: case,
     accents (U+0300–U+036F) and punctuation aside. Not header_key, which keeps only
     a-z and so gave every Greek, Cyrillic or Arabic name the same empty key (never
@@ -193,14 +197,14 @@ class OrganisationIndex:
                     self.by_domain.setdefault(domain, draft)
 
     def _register(self, draft, name, acronym, domain):
-        for key in (_name_key(name), _name_key(acronym)):
+        for key in (name_key(name), name_key(acronym)):
             if key:
                 self.by_key.setdefault(key, draft)
         if domain:
             self.by_domain.setdefault(domain, draft)
 
     def find(self, name, acronym, domain):
-        for key in (_name_key(name), _name_key(acronym)):
+        for key in (name_key(name), name_key(acronym)):
             if key and key in self.by_key:
                 return self.by_key[key]
         if domain and domain in self.by_domain:
@@ -343,12 +347,12 @@ def warned_cell(plan, row, values, name, reader, **kwargs):
     return value
 
 
-def country_cell(plan, row, values, fields=None):
+def country_cell(plan, row, values, fields=None, *, warn=True):
     """The country code; an unknown country is left empty, flagged, and its text kept in
     `fields["notes"]` when the record has notes."""
     header, cell = values.get("country", ("", ""))
     code, warning = clean.read_country(cell)
-    if warning:
+    if warning and warn:
         plan.warn(row, header or "country", cell, warning)
         if fields is not None:
             note = clean.COUNTRY_NOTE.format(value=clean.text(cell).strip())
@@ -517,6 +521,32 @@ def existing_contacts(emails):
         for email, survivor_id in merged.items():
             if survivor_id in survivors:
                 found[email] = survivors[survivor_id]
+    return found
+
+
+def contacts_named(names):
+    """{name key: [contacts of that name]} for (first, last) pairs, each contact with
+    `organisation_keys`: the name keys of the organisations it is affiliated with."""
+    wanted = {name_key(f"{first} {last}") for first, last in names}
+    # As written and lower-cased (SQLite's LOWER folds ASCII letters only).
+    last_names = sorted({form for _first, last in names for form in (last, last.lower())})
+    found = {}
+    for start in range(0, len(last_names), CHUNK):
+        chunk = last_names[start : start + CHUNK]
+        contacts = (
+            Contact.objects.filter(erased_at__isnull=True)
+            .annotate(last_lower=Lower("last_name"))
+            .filter(Q(last_name__in=chunk) | Q(last_lower__in=chunk))
+            .prefetch_related("affiliations__organisation")
+        )
+        for contact in contacts:
+            key = name_key(f"{contact.first_name} {contact.last_name}")
+            if key in wanted:
+                organisations = [a.organisation for a in contact.affiliations.all()]
+                contact.organisation_keys = {
+                    name_key(text) for o in organisations for text in (o.name, o.acronym) if text
+                }
+                found.setdefault(key, []).append(contact)
     return found
 
 

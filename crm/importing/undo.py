@@ -1,5 +1,7 @@
-"""Undoing an import: what it created goes if nobody changed it since, what it updated
-gets its earlier values back if they are still the imported ones."""
+"""Undoing an import: what it created goes if nothing changed or used it since (a
+signature the pipeline or staff acted on is withdrawn instead), what it updated gets its
+earlier values back if they are still the imported ones. "Since" is after the import's
+commit: its own steps never count."""
 
 from dataclasses import dataclass, field
 
@@ -12,12 +14,16 @@ from crm.models import ImportRecord
 from outreach.signature_cache import signatures_changed
 
 CHANGED_SINCE = "changed since the import"
-IN_USE = "now used by a signature or pipeline entry"
 NOT_UNDOABLE = "Only a completed import can be undone."
+IN_PIPELINE = "withdrawn, not removed: its pipeline entry moved to signed with it"
+EDITED_SINCE = "withdrawn, not removed: it was edited since the import"
+SIGNATURE_KEPT = "kept: it signed through a signature that stays (withdrawn)"
+USED_SINCE = "kept: used since the import by {what}"
 
 # Removed in this order: what points at a record goes before the record.
 ORDER = [
     "outreach.signature",
+    "outreach.activity",
     "outreach.outreach",
     "crm.affiliation",
     "crm.contact",
@@ -28,12 +34,21 @@ ORDER = [
 @dataclass
 class UndoPlan:
     remove: list = field(default_factory=list)  # (label, instance)
+    withdraw: list = field(default_factory=list)  # (signature, reason)
     restore: list = field(default_factory=list)  # (change, instance)
     kept: list = field(default_factory=list)  # (label, instance, reason)
 
     @property
     def counts(self):
-        return {"remove": len(self.remove), "restore": len(self.restore), "kept": len(self.kept)}
+        return {
+            "remove": len(self.remove),
+            "withdraw": len(self.withdraw),
+            "restore": len(self.restore),
+            "kept": len(self.kept),
+        }
+
+    def removed_ids(self, label):
+        return {instance.pk for kind, instance in self.remove if kind == label}
 
 
 def _changed_since(instance, record):
@@ -41,43 +56,85 @@ def _changed_since(instance, record):
     return updated is not None and updated > record.committed_at
 
 
-def _in_use(label, instance, created):
-    if label == "crm.contact":
-        if instance.signatures.exists() or instance.outreach.exists():
-            return True
-        return instance.affiliations.exclude(pk__in=created.get("crm.affiliation", [])).exists()
-    if label == "crm.organisation":
-        if (
-            instance.signatures.exists()
-            or instance.outreach.exclude(pk__in=created.get("outreach.outreach", [])).exists()
-        ):
-            return True
-        return instance.affiliations.exclude(pk__in=created.get("crm.affiliation", [])).exists()
+def _signature_step(signature, record):
+    """Remove a signature the import made, unless the pipeline or staff acted on it since:
+    then it is withdrawn, so what they did keeps its meaning."""
+    from outreach.services import matching_outreach
+
+    if matching_outreach(signature) is not None:
+        return IN_PIPELINE
+    if _changed_since(signature, record):
+        return EDITED_SINCE
+    return ""
+
+
+def _used_since(label, instance, plan, created):
+    """What, not made by the import (or made by it and staying), still uses this record."""
+    signatures = plan.removed_ids("outreach.signature")
+    activities = plan.removed_ids("outreach.activity")
+    affiliations = set(created.get("crm.affiliation", [])) & plan.removed_ids("crm.affiliation")
     if label == "outreach.outreach":
-        return instance.activities.exists() or instance.stage_changed_at > _committed(instance)
-    return False
+        if instance.activities.exists() or instance.stage_changed_at > record_of(instance):
+            return USED_SINCE.format(what="its pipeline history")
+        return ""
+    if label not in ("crm.contact", "crm.organisation"):
+        return ""
+    if instance.signatures.exclude(pk__in=signatures).exists():
+        ours = instance.signatures.filter(pk__in=created.get("outreach.signature", []))
+        return SIGNATURE_KEPT if ours.exists() else USED_SINCE.format(what="a signature")
+    outreach = instance.outreach.exclude(pk__in=plan.removed_ids("outreach.outreach"))
+    if outreach.exists():
+        return USED_SINCE.format(what="a pipeline entry")
+    if instance.affiliations.exclude(pk__in=affiliations).exists():
+        return USED_SINCE.format(what="an affiliation")
+    if instance.activities.exclude(pk__in=activities).exists():
+        return USED_SINCE.format(what="an activity")
+    return ""
 
 
-def _committed(instance):
+def record_of(instance):
     return instance._undo_record.committed_at
+
+
+def _signature_activities(created):
+    """The activity each removed signature recorded: write_signatures remembers them in
+    step, one per signature it created."""
+    return dict(
+        zip(
+            created.get("outreach.signature", []),
+            created.get("outreach.activity", []),
+            strict=False,
+        )
+    )
 
 
 def undo_plan(record):
     plan = UndoPlan()
     created = record.created_ids or {}
+    activities = _signature_activities(created)
     for label in ORDER:
         ids = created.get(label, [])
         if not ids:
             continue
+        if label == "outreach.activity":
+            ids = [
+                activities[pk] for pk in plan.removed_ids("outreach.signature") if pk in activities
+            ]
         model = apps.get_model(label)
         for instance in model.objects.filter(pk__in=ids).iterator(chunk_size=2000):
             instance._undo_record = record
             if label == "outreach.signature":
+                reason = _signature_step(instance, record)
+                if reason:
+                    plan.withdraw.append((instance, reason))
+                else:
+                    plan.remove.append((label, instance))
+            elif label == "outreach.activity":
                 plan.remove.append((label, instance))
             elif _changed_since(instance, record):
                 plan.kept.append((label, instance, CHANGED_SINCE))
-            elif _in_use(label, instance, created):
-                plan.kept.append((label, instance, IN_USE))
+            elif reason := _used_since(label, instance, plan, created):
+                plan.kept.append((label, instance, reason))
             else:
                 plan.remove.append((label, instance))
     for change in record.changes.all():
@@ -108,13 +165,12 @@ def import_undo(*, record, by=None):
     plan = undo_plan(record)
     from outreach.services import signature_withdraw
 
-    for label, instance in plan.remove:
+    for signature, _reason in plan.withdraw:
+        # The pipeline and the reports follow a withdrawal.
+        signature_withdraw(signature=signature, by=by, reason="Import undone")
+    for _label, instance in plan.remove:
         instance._history_user = by
-        if label == "outreach.signature":
-            # A signature is withdrawn, not erased: the pipeline and reports follow.
-            signature_withdraw(signature=instance, by=by, reason="Import undone")
-        else:
-            instance.delete()
+        instance.delete()
     for change, instance in plan.restore:
         for name, value in change.before.items():
             setattr(instance, name, value or _blank(instance, name))

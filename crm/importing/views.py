@@ -14,6 +14,7 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from crm.audit import log_export
 from crm.history import record_history
+from crm.importing import normalise as clean
 from crm.importing import run
 from crm.importing.forms import ConfirmForm, MappingForm, UploadForm
 from crm.importing.mapping import FIELDS, guess_mapping, mapping_from_saved
@@ -130,6 +131,8 @@ class ImportMappingView(RecordMixin, FormView):
         initial["policy"] = record.options.get("policy", "fill")
         day_first = record.options.get("day_first", self.proposed_day_first)
         initial["dates"] = "month" if day_first is False else "day"
+        initial["signers"] = record.options.get("signers", "auto")
+        initial["published_url"] = record.options.get("published_url", "")
         return initial
 
     @cached_property
@@ -148,7 +151,8 @@ class ImportMappingView(RecordMixin, FormView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         table = self._table()
-        samples = [row.cells for row in table.rows[:SAMPLE_ROWS]]
+        # As the import reads them: a workbook's date cell is a day, not "midnight".
+        samples = [[clean.text(cell) for cell in row.cells] for row in table.rows[:SAMPLE_ROWS]]
         form = context["form"]
         context.update(
             record=self.record,
@@ -170,6 +174,9 @@ class ImportMappingView(RecordMixin, FormView):
             "policy": form.cleaned_data["policy"],
             "day_first": form.cleaned_data["dates"] == "day",
         }
+        if record.kind == "signatures":
+            record.options["signers"] = form.cleaned_data["signers"]
+            record.options["published_url"] = form.cleaned_data["published_url"]
         record.status = Status.PREVIEWING
         record.progress_done, record.progress_total = 0, len(self._table().rows)
         record.save()
@@ -310,7 +317,8 @@ class ImportUndoView(RecordMixin, DetailView):
         counts = plan.counts
         messages.success(
             request,
-            f"Import undone: {counts['remove']} record(s) removed, {counts['restore']} "
-            f"restored, {counts['kept']} kept because they changed since.",
+            f"Import undone: {counts['remove']} record(s) removed, {counts['withdraw']} "
+            f"signature(s) withdrawn, {counts['restore']} restored to their earlier values, "
+            f"{counts['kept']} kept because they changed or were used since.",
         )
         return redirect(record)

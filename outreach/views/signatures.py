@@ -67,12 +67,10 @@ class SignatureListView(FilteredListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         for signature in context["object_list"]:
-            signature.domain_matches = bool(
-                signature.organisation_id
-                and signature.contact_id
-                and signature.organisation.domain
-                and email_domain(signature.contact.email) == signature.organisation.domain
-            )
+            # None when there is nothing to compare: no e-mail, or no website.
+            email = signature.contact.email if signature.contact_id else None
+            website = signature.organisation.domain if signature.organisation_id else ""
+            signature.domain_matches = email_domain(email) == website if email and website else None
         query = self.request.GET.copy()
         query.pop("page", None)
         context.update(

@@ -1,6 +1,7 @@
 import pytest
 
 from crm.models import Contact, Organisation
+from outreach.importing import ORGANISATION_ON_INDIVIDUALS_ASK
 from outreach.models import Ask, Outreach, Signature, Stage
 from outreach.services import signature_record
 from tests.crm.importing.helpers import command, csv_bytes, do_import
@@ -51,12 +52,15 @@ def test_signing_twice_keeps_one_live_signature():
 
 def test_a_signature_the_ask_refuses_rolls_back_the_whole_file():
     ask = make_ask(signers=Ask.Signers.INDIVIDUALS)
-    data = csv_bytes([["E-mail", "Name"], ["ana@example.org", "Ana"], ["", "No e-mail"]])
+    data = csv_bytes(
+        [["E-mail", "Name", "Type"], ["ana@example.org", "Ana", "Person"], ["", "Liga", "NGO"]]
+    )
 
     outcome = do_import("signatures", data, ask=ask)
 
     assert not outcome.committed
     assert outcome.errors[0].row == 3
+    assert outcome.errors[0].reason == ORGANISATION_ON_INDIVIDUALS_ASK
     assert Signature.objects.count() == Contact.objects.count() == 0
 
 

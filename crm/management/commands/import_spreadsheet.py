@@ -7,12 +7,24 @@ import json
 import sys
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.core.validators import URLValidator
 
 from crm.importing import run
 from crm.importing.mapping import KINDS
 from crm.importing.planning import POLICIES
 from crm.importing.reading import FileUnreadable
+
+
+def _published_url(value):
+    if not value:
+        return ""
+    try:
+        URLValidator(schemes=["http", "https"])(value)
+    except ValidationError:
+        raise CommandError(f"--published-url “{value}” is not a web address.") from None
+    return value
 
 
 class Command(BaseCommand):
@@ -34,6 +46,19 @@ class Command(BaseCommand):
             help="import the valid rows and skip the invalid ones (listed)",
         )
         parser.add_argument("--stage", choices=["prospect", "invited"], default="prospect")
+        parser.add_argument(
+            "--signers",
+            choices=["auto", "organisations", "individuals"],
+            default="auto",
+            help="signatures: which rows are organisations (default: a type column, else "
+            "whether the row names an organisation)",
+        )
+        parser.add_argument(
+            "--published-url",
+            default="",
+            help="signatures: the list is already published at this address; its rows are "
+            "listed, with the address recorded as the basis",
+        )
         parser.add_argument("--json", action="store_true", help="print one JSON object")
         parser.add_argument("--user", help="username the import is attributed to")
 
@@ -75,6 +100,8 @@ class Command(BaseCommand):
             "policy": opts["policy"],
             "skip_invalid": opts["skip_invalid"],
             "stage": opts["stage"],
+            "signers": opts["signers"],
+            "published_url": _published_url(opts["published_url"]),
         }
         if opts["day_first"] is not None:
             options["day_first"] = opts["day_first"]

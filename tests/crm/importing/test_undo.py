@@ -21,7 +21,7 @@ def test_undo_removes_what_the_import_created_and_restores_what_it_updated(staff
     assert Contact.objects.get(email="ana@example.org").last_name == "López"
 
     preview = undo_plan(record)
-    assert preview.counts == {"remove": 4, "restore": 1, "kept": 0}
+    assert preview.counts == {"remove": 4, "withdraw": 0, "restore": 1, "kept": 0}
     assert Contact.objects.count() == 2  # the preview changes nothing
 
     import_undo(record=record, by=staff)
