@@ -224,9 +224,7 @@ def test_an_xlsx_list_reads_dates_as_days_and_the_type_column(client, staff):
 
 def test_the_mapping_page_shows_a_workbook_date_as_a_day_and_maps_signatory(client, staff):
     ask = make_ask()
-    data = xlsx_bytes(
-        [["Signatory", "Type", "Date"], ["Liga", "Org", datetime.date(2023, 9, 26)]]
-    )
+    data = xlsx_bytes([["Signatory", "Type", "Date"], ["Liga", "Org", datetime.date(2023, 9, 26)]])
     client.force_login(staff)
     upload = client.post(
         reverse("imports:upload"),
