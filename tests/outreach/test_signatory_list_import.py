@@ -348,3 +348,26 @@ def _file(name, data):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, data)
+
+
+def test_a_published_list_does_not_list_a_signature_made_on_the_public_form():
+    ask = make_ask()
+    liga = make_organisation(name="Liga")
+    signature = Signature.objects.create(
+        ask=ask, organisation=liga, display_name="Liga", source=Signature.Source.PUBLIC_FORM
+    )
+
+    outcome = do_import(
+        "signatures",
+        csv_bytes([["Organisation"], ["Liga"]]),
+        ask=ask,
+        published_url="https://statement.example/list",
+    )
+
+    assert outcome.committed, outcome.errors
+    signature.refresh_from_db()
+    assert (signature.public, signature.public_source, signature.source) == (
+        False,
+        "",
+        Signature.Source.PUBLIC_FORM,
+    )
