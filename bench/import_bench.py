@@ -230,9 +230,19 @@ def _raw(path, limit):
         reader = csv.reader(handle)
         next(reader)
         people, organisations, rows = {}, {}, 0
-        for first, last, email, organisation, *_rest in _valid_rows(reader):
+        for first, last, email, organisation, country, _since, language, phone in _valid_rows(
+            reader
+        ):
             rows += 1
-            people.setdefault(email.strip().strip("\u00a0").lower(), (first, last, organisation))
+            # The same columns the import stores, as written (a code only where it is one).
+            details = {
+                "country": country if len(country) == 2 else "",
+                "preferred_language": language,
+                "phone": phone,
+            }
+            people.setdefault(
+                email.strip().strip("\u00a0").lower(), (first, last, organisation, details)
+            )
             organisations.setdefault(organisation, None)
     with transaction.atomic():
         created = Organisation.objects.bulk_create(
@@ -240,7 +250,10 @@ def _raw(path, limit):
         )
         by_name = {o.name: o for o in created}
         contacts = Contact.objects.bulk_create(
-            [Contact(first_name=f, last_name=la, email=e) for e, (f, la, _o) in people.items()],
+            [
+                Contact(first_name=f, last_name=la, email=e, **details)
+                for e, (f, la, _o, details) in people.items()
+            ],
             batch_size=1000,
         )
         Affiliation.objects.bulk_create(

@@ -2,6 +2,7 @@
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Spaces str.strip() leaves behind: zero-width space, word joiner, byte-order mark.
 _INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
@@ -26,6 +27,9 @@ def normalise_email(value):
     return f"{local}@{_idna(domain)}"
 
 
+# Domains repeat (a partner's staff share one) and IDNA is not cheap; the addresses
+# themselves are not kept in memory.
+@lru_cache(maxsize=65536)
 def _idna(domain):
     """The domain as IDNA reads it ('BÜcher.example' -> 'bücher.example'); as typed when
     it is no valid domain (the e-mail validator says so)."""
