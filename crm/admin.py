@@ -191,7 +191,7 @@ class ImportRecordAdmin(admin.ModelAdmin):
         "records_created",
         "message",
     )
-    exclude = ("data", "progress_done", "progress_total", "created_ids")
+    exclude = ("data", "table", "progress_done", "progress_total", "created_ids")
     inlines = [ImportChangeInline]
 
     def has_add_permission(self, request):

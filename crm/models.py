@@ -421,6 +421,12 @@ class SavedView(models.Model):
         return f"{reverse(url_name)}?{self.query}" if self.query else reverse(url_name)
 
 
+class ImportRecordQuerySet(models.QuerySet):
+    def holding_a_file(self):
+        """Imports whose file, or the copy read from it, is still kept."""
+        return self.filter(~Q(data=b"") | ~Q(table=b""))
+
+
 class ImportRecord(models.Model):
     """One spreadsheet import: who brought which file, what they chose, what happened,
     and what it wrote (so it can be listed and undone)."""
@@ -432,6 +438,7 @@ class ImportRecord(models.Model):
         INVITES = "invites", _("Invite list for an ask")
 
     class Status(models.TextChoices):
+        READING = "reading", _("Reading the file")
         UPLOADED = "uploaded", _("Uploaded")
         PREVIEWING = "previewing", _("Checking")
         PREVIEWED = "previewed", _("Checked")
@@ -460,6 +467,10 @@ class ImportRecord(models.Model):
     sha256 = models.CharField(_("SHA-256 of the file"), max_length=64)
     # The uploaded file, kept only until it is imported or abandoned.
     data = models.BinaryField(_("file"), blank=True, editable=False)
+    # The file as read once, in the worker (crm.importing.reading.pack_table): the mapping
+    # page, the preview and the commit use it, never reading the file again. The file
+    # itself goes once read, unless the workbook has other sheets to choose from.
+    table = models.BinaryField(_("file as read"), blank=True, editable=False)
     ask = models.ForeignKey(
         "outreach.Ask", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -479,6 +490,7 @@ class ImportRecord(models.Model):
     history = HistoricalRecords(
         excluded_fields=[
             "data",
+            "table",
             "headers",
             "mapping",
             "errors",
@@ -488,6 +500,8 @@ class ImportRecord(models.Model):
             "progress_total",
         ]
     )
+
+    objects = ImportRecordQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -500,7 +514,15 @@ class ImportRecord(models.Model):
 
     @property
     def is_running(self):
-        return self.status in (self.Status.PREVIEWING, self.Status.COMMITTING)
+        return self.status in (self.Status.READING, self.Status.PREVIEWING, self.Status.COMMITTING)
+
+    @property
+    def has_file(self):
+        """The file, or the copy read from it, is still kept."""
+        return bool(self.data or self.table)
+
+    def forget_file(self):
+        self.data = self.table = b""
 
     @property
     def percent(self):

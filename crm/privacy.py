@@ -10,6 +10,7 @@ fails when a model or a text field is in neither.
 
 import hmac
 import io
+import itertools
 from dataclasses import dataclass, field
 from hashlib import sha256
 
@@ -142,6 +143,7 @@ REGISTRY = [
             "sha256": "a hash of the file",
             "data": "the file, kept only until imported or abandoned; dropped at erasure "
             "when it names the person (erase_import_files)",
+            "table": "the file as read, kept and dropped with it (erase_import_files)",
             "options": "the choices made for the import",
             "mapping": "which column is which field",
             "counts": "numbers of rows",
@@ -715,6 +717,17 @@ def _erase_individual_records(contact_pk, counts):
 # --- kept import files: read outside the erasure's transaction ------------------------------
 
 
+def _table_texts(data):
+    """The text of the copy an import read from its file: its columns and every cell."""
+    from crm.importing.reading import unpack_table
+
+    table = unpack_table(data)
+    yield "\n".join(
+        "\t".join(str(cell) for cell in cells)
+        for cells in [table.headers, *(row.cells for row in table.rows)]
+    )
+
+
 def _file_texts(data):
     """The text of a kept import file, every part of it: each sheet of a workbook and
     its shared strings (rows above the header too), or the whole CSV."""
@@ -749,15 +762,19 @@ def scan_import_files(identifiers, scan=None):
     from crm.models import ImportRecord
 
     scan = scan or FileScan()
-    kept = ImportRecord.objects.exclude(data=b"").values_list("pk", "sha256")
+    kept = ImportRecord.objects.holding_a_file().values_list("pk", "sha256")
     for pk, digest in list(kept.order_by("pk")):
         if scan.seen.get(pk) == digest:
             continue
-        data = ImportRecord.objects.filter(pk=pk).values_list("data", flat=True).first()
+        data, table = ImportRecord.objects.filter(pk=pk).values_list("data", "table").first() or (
+            b"",
+            b"",
+        )
         scan.seen[pk] = digest
-        if not data:
-            continue
-        for text in _file_texts(bytes(data)):
+        texts = itertools.chain(
+            _file_texts(bytes(data)) if data else (), _table_texts(table) if table else ()
+        )
+        for text in texts:
             if identifiers.holds_contact_details(text):
                 scan.holding.add(pk)
             if identifiers.mentions_name(text):
@@ -772,9 +789,9 @@ def drop_import_files(scan, pks):
     dropped = 0
     for pk in pks:
         dropped += (
-            ImportRecord.objects.filter(pk=pk, sha256=scan.seen[pk])
-            .exclude(data=b"")
-            .update(data=b"", message=FILE_DROPPED)
+            ImportRecord.objects.holding_a_file()
+            .filter(pk=pk, sha256=scan.seen[pk])
+            .update(data=b"", table=b"", message=FILE_DROPPED)
         )
     return dropped
 

@@ -31,6 +31,11 @@ def _failed(record_id, message):
 
 
 @task
+def import_read(record_id):
+    _run(record_id, run.read)
+
+
+@task
 def import_preview(record_id):
     _run(record_id, run.preview)
 

@@ -1,9 +1,12 @@
 """Reading CSV and XLSX files as people bring them, into a Table of text cells."""
 
 import csv
+import datetime
 import io
 import itertools
+import json
 import zipfile
+import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -327,3 +330,46 @@ def _without_nul(number, cells, warnings):
         return cells
     warnings.append({"row": number, "column": "", "value": "", "reason": NUL_REMOVED})
     return [c.replace("\x00", "") if isinstance(c, str) else c for c in cells]
+
+
+# --- the parsed copy --------------------------------------------------------------------
+
+
+def pack_table(table):
+    """The table as compressed JSON, cells typed (a workbook's dates stay dates)."""
+    document = {
+        "headers": table.headers,
+        "rows": [[row.number, [_pack_cell(c) for c in row.cells]] for row in table.rows],
+        **{name: getattr(table, name) for name in _TABLE_DETAILS},
+    }
+    return zlib.compress(json.dumps(document, ensure_ascii=False).encode("utf-8"), 6)
+
+
+def unpack_table(data):
+    document = json.loads(zlib.decompress(bytes(data)).decode("utf-8"))
+    return Table(
+        headers=document["headers"],
+        rows=[Row(number, [_unpack_cell(c) for c in cells]) for number, cells in document["rows"]],
+        **{name: document[name] for name in _TABLE_DETAILS},
+    )
+
+
+_TABLE_DETAILS = ("header_row", "blank", "encoding", "delimiter", "sheet", "sheets", "warnings")
+
+
+def _pack_cell(value):
+    if isinstance(value, datetime.datetime):
+        return {"datetime": value.isoformat()}
+    if isinstance(value, datetime.date):
+        return {"date": value.isoformat()}
+    if value is None or isinstance(value, str | int | float):
+        return value
+    return str(value)  # a workbook's time or duration: as its text
+
+
+def _unpack_cell(value):
+    if isinstance(value, dict):
+        if "datetime" in value:
+            return datetime.datetime.fromisoformat(value["datetime"])
+        return datetime.date.fromisoformat(value["date"])
+    return value

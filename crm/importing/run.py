@@ -13,7 +13,7 @@ from django.utils import timezone
 from crm.audit import log_import
 from crm.importing.mapping import guess_mapping
 from crm.importing.planning import PLANNERS, Options, RowError
-from crm.importing.reading import read_table
+from crm.importing.reading import FileUnreadable, pack_table, read_table, unpack_table
 from crm.models import Contact, ImportRecord
 from outreach.signature_cache import signatures_changed
 
@@ -73,10 +73,17 @@ def forget_stale_files(*, now=None):
     cutoff = (now or timezone.now()) - datetime.timedelta(days=days)
     return (
         ImportRecord.objects.filter(created_at__lt=cutoff)
-        .exclude(status__in=[ImportRecord.Status.PREVIEWING, ImportRecord.Status.COMMITTING])
-        .exclude(data=b"")
-        .update(data=b"")
+        .exclude(status__in=RUNNING)
+        .holding_a_file()
+        .update(data=b"", table=b"")
     )
+
+
+RUNNING = [
+    ImportRecord.Status.READING,
+    ImportRecord.Status.PREVIEWING,
+    ImportRecord.Status.COMMITTING,
+]
 
 
 def options_of(record):
@@ -84,11 +91,36 @@ def options_of(record):
     return Options(**{k: v for k, v in record.options.items() if k in known})
 
 
+def read(record):
+    """Read the uploaded file, once (the worker's first step): keep the table as read,
+    its columns and a guessed mapping. Raises FileUnreadable; the file is dropped then."""
+    try:
+        _read_file(record)
+    except FileUnreadable:
+        ImportRecord.objects.filter(pk=record.pk).update(data=b"", table=b"")
+        raise
+    record.status = ImportRecord.Status.UPLOADED
+    record.save()
+
+
 def load(record):
-    """Read the record's file; store the columns and (unless chosen) a guessed mapping."""
+    """The record's table: the copy read at upload, or (a file not read yet, another
+    sheet chosen) the file read now. Stores the columns and, unless chosen, a guess of
+    the mapping; the caller saves the record."""
+    if record.table:
+        return unpack_table(record.table)
+    return _read_file(record)
+
+
+def _read_file(record):
     table = read_table(
         bytes(record.data), filename=record.file_name, sheet=record.options.get("sheet")
     )
+    record.table = pack_table(table)
+    if len(table.sheets) <= 1:
+        record.data = b""  # one copy: what was read; a workbook keeps its other sheets
+    if table.sheet:
+        record.options = {**record.options, "sheet": table.sheet}
     if record.headers != table.headers or len(record.mapping) != len(table.headers):
         record.headers = table.headers
         record.mapping = guess_mapping(table.headers, record.kind)
@@ -203,10 +235,10 @@ def _commit(record, table, user, report):
             # Counted after writing: what is reported is what was stored.
             outcome = _outcome(plan, committed=True)
             record.committed_at = timezone.now()
-            record.data = b""  # the file is not kept once imported
+            record.forget_file()  # the file is not kept once imported
             _store(record, outcome, ImportRecord.Status.COMMITTED)
     except _Refused as refused:
-        record.refresh_from_db(fields=["data"])
+        record.refresh_from_db(fields=["data", "table"])
         record.message = REFUSED.format(invalid=refused.outcome.counts["invalid"])
         _store(record, refused.outcome, ImportRecord.Status.REFUSED)
         return refused.outcome
@@ -219,7 +251,7 @@ def _commit(record, table, user, report):
 
 
 def _concurrent_outcome(record, table):
-    record.refresh_from_db(fields=["data"])
+    record.refresh_from_db(fields=["data", "table"])
     record.created_ids = {}
     plan = _plan(record, table, None)
     outcome = _outcome(plan, committed=False)

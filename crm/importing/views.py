@@ -17,14 +17,14 @@ from crm.history import record_history
 from crm.importing import normalise as clean
 from crm.importing import run
 from crm.importing.forms import ConfirmForm, MappingForm, UploadForm
-from crm.importing.mapping import FIELDS, guess_mapping, mapping_from_saved
+from crm.importing.mapping import FIELDS, mapping_from_saved
 from crm.importing.normalise import propose_day_first
-from crm.importing.reading import FileUnreadable, check_size, read_table
+from crm.importing.reading import FileUnreadable, check_size
 from crm.importing.undo import NOT_UNDOABLE, import_undo, undo_plan
 from crm.models import ImportRecord, SavedMapping
 from crm.permissions import StaffRequiredMixin
 from crm.spreadsheets import neutralise_formula
-from crm.tasks import import_commit, import_preview
+from crm.tasks import import_commit, import_preview, import_read
 
 SAMPLE_ROWS = 3
 Status = ImportRecord.Status
@@ -37,7 +37,7 @@ class ImportListView(StaffRequiredMixin, ListView):
 
     def get_queryset(self):
         return ImportRecord.objects.select_related("created_by", "ask").defer(
-            "data", "errors", "warnings", "created_ids", "headers", "mapping"
+            "data", "table", "errors", "warnings", "created_ids", "headers", "mapping"
         )
 
 
@@ -50,31 +50,38 @@ class ImportUploadView(StaffRequiredMixin, FormView):
         return {"kind": self.request.GET.get("kind", "contacts")}
 
     def form_valid(self, form):
+        """Keep the file and read it in the worker: a large workbook takes longer than a
+        request may. With the task run at once (tests, a small setup) an unreadable file
+        is refused here, leaving no record; otherwise the import's page says why."""
         run.forget_stale_files()
         upload = form.cleaned_data["file"]
         try:
             check_size(upload.size)
-            data = upload.read()
-            table = read_table(data, filename=upload.name, sheet=form.cleaned_data["sheet"])
         except FileUnreadable as error:
             form.add_error("file", str(error))
             response = self.form_invalid(form)
-            if error.too_large:
-                response.status_code = 413
+            response.status_code = 413
             return response
-        options = {"sheet": table.sheet} if table.sheet else {}
+        sheet = form.cleaned_data["sheet"]
         record = run.new_record(
             kind=form.cleaned_data["kind"],
-            data=data,
+            data=upload.read(),
             file_name=upload.name,
             user=self.request.user,
             ask=form.cleaned_data["ask"],
-            options=options,
+            options={"sheet": sheet} if sheet else {},
         )
-        record.headers = table.headers
-        record.mapping = guess_mapping(table.headers, record.kind)
-        record.save(update_fields=["headers", "mapping"])
-        return redirect("imports:mapping", pk=record.pk)
+        record.status = Status.READING
+        record.save(update_fields=["status"])
+        import_read.enqueue(record.pk)
+        record.refresh_from_db(fields=["status", "message"])
+        if record.status == Status.FAILED:
+            form.add_error("file", record.message)
+            record.delete()
+            return self.form_invalid(form)
+        if record.status == Status.UPLOADED:
+            return redirect("imports:mapping", pk=record.pk)
+        return redirect(record)
 
 
 class RecordMixin(StaffRequiredMixin):
@@ -92,7 +99,7 @@ class ImportMappingView(RecordMixin, FormView):
         self.record = self.get_record()
         if self.record.status not in (Status.UPLOADED, Status.PREVIEWED, Status.REFUSED):
             return redirect(self.record)
-        if not self.record.data:
+        if not self.record.has_file:
             messages.warning(request, "The file of this import is no longer kept.")
             return redirect(self.record)
         return super().dispatch(request, *args, **kwargs)
@@ -105,13 +112,19 @@ class ImportMappingView(RecordMixin, FormView):
 
     def _change_sheet(self, sheet):
         record = self.record
+        if not record.data:
+            messages.warning(self.request, "The other sheets of this workbook are no longer kept.")
+            return redirect("imports:mapping", pk=record.pk)
         previous = record.options.get("sheet")
         record.options = {**record.options, "sheet": sheet}
+        kept = record.table
+        record.table = b""  # read the chosen sheet
         try:
             run.load(record)
         except FileUnreadable as error:
             messages.error(self.request, str(error))
             record.options = {**record.options, "sheet": previous}
+            record.table = kept
         else:
             record.save()
         return redirect("imports:mapping", pk=record.pk)
@@ -142,10 +155,7 @@ class ImportMappingView(RecordMixin, FormView):
 
     def _table(self):
         if not hasattr(self, "_read"):
-            record = self.record
-            self._read = read_table(
-                bytes(record.data), filename=record.file_name, sheet=record.options.get("sheet")
-            )
+            self._read = run.load(self.record)
         return self._read
 
     def get_context_data(self, **kwargs):
@@ -177,6 +187,8 @@ class ImportMappingView(RecordMixin, FormView):
         if record.kind == "signatures":
             record.options["signers"] = form.cleaned_data["signers"]
             record.options["published_url"] = form.cleaned_data["published_url"]
+        if record.table:
+            record.data = b""  # the sheet is chosen: the copy read from it is the one kept
         record.status = Status.PREVIEWING
         record.progress_done, record.progress_total = 0, len(self._table().rows)
         record.save()
@@ -196,6 +208,12 @@ class ImportDetailView(RecordMixin, DetailView):
 
     def get_object(self, queryset=None):
         return self.get_record()
+
+    def get(self, request, *args, **kwargs):
+        record = self.get_record()
+        if record.status == Status.UPLOADED and request.user.has_perm("crm.import_records"):
+            return redirect("imports:mapping", pk=record.pk)  # read: the columns are next
+        return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         record = self.object
@@ -227,7 +245,7 @@ class ImportProgressView(RecordMixin, View):
 class ImportConfirmView(RecordMixin, View):
     def post(self, request, pk):
         record = self.get_record()
-        if record.status != Status.PREVIEWED or not record.data:
+        if record.status != Status.PREVIEWED or not record.has_file:
             messages.warning(request, "This import cannot be confirmed in its current state.")
             return redirect(record)
         form = ConfirmForm(request.POST)

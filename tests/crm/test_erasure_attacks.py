@@ -172,6 +172,21 @@ def test_kept_files_holding_her_on_another_sheet_or_above_the_header_are_dropped
     assert erased.rows["crm.importrecord (files)"] == 2
 
 
+def test_the_copy_an_import_read_from_a_file_holding_her_is_dropped(world, staff):
+    from crm.importing import run
+
+    record = keep_file(csv_bytes([["E-mail", "Name"], [EMAIL.upper(), "Zoë"]]), "list.csv")
+    run.read(record)
+    record.refresh_from_db()
+    assert (bytes(record.data), bool(record.table)) == (b"", True)  # only the copy is kept
+
+    erased = subject_erase(contact=world["zoe"], by=staff)
+
+    record.refresh_from_db()
+    assert (bytes(record.table), record.message) == (b"", FILE_DROPPED)
+    assert erased.rows["crm.importrecord (files)"] == 1
+
+
 def test_her_name_elsewhere_is_listed_not_rewritten(world, staff):
     note = unicodedata.normalize("NFD", "Met ZOË ERASMUS-TESTA at the conference")
     world["university"].notes = note

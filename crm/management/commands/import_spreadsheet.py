@@ -119,9 +119,9 @@ class Command(BaseCommand):
         except FileUnreadable:
             record.delete()
             raise
-        if record.data:
-            record.data = b""  # the file is not kept after the run
-            record.save(update_fields=["data"])
+        if record.has_file:
+            record.forget_file()  # the file is not kept after the run
+            record.save(update_fields=["data", "table"])
         return outcome
 
     def _fail(self, opts, message):

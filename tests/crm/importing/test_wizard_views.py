@@ -181,9 +181,71 @@ def test_files_of_unfinished_imports_are_dropped_after_a_while(staff_client):
     _upload(staff_client)
 
     old.refresh_from_db()
-    assert bytes(old.data) == b""
-    assert bytes(ImportRecord.objects.latest("pk").data) == DATA
+    assert (bytes(old.data), bytes(old.table)) == (b"", b"")
+    assert ImportRecord.objects.latest("pk").has_file
     assert staff_client.get(reverse("imports:mapping", args=[old.pk])).status_code == 302
+
+
+def test_the_file_is_read_once_in_the_worker_and_only_what_was_read_is_kept(
+    staff_client, monkeypatch
+):
+    from crm.importing import reading, run
+
+    _upload(staff_client)
+    record = ImportRecord.objects.get()
+    assert record.status == ImportRecord.Status.UPLOADED
+    assert bytes(record.data) == b""  # one copy: the table as read
+    assert reading.unpack_table(record.table).headers == ["Courriel", "Prénom", "Organisation"]
+
+    def read_again(*args, **kwargs):
+        raise AssertionError("the file was read again")
+
+    monkeypatch.setattr(run, "read_table", read_again)
+    assert staff_client.get(reverse("imports:mapping", args=[record.pk])).status_code == 200
+    staff_client.post(
+        reverse("imports:mapping", args=[record.pk]),
+        {"column_0": "email", "column_1": "first_name", "policy": "fill", "dates": "day"},
+    )
+    record.refresh_from_db()
+    assert record.status == ImportRecord.Status.PREVIEWED
+    staff_client.post(reverse("imports:confirm", args=[record.pk]), {"skip_invalid": "on"})
+    record.refresh_from_db()
+    assert record.status == ImportRecord.Status.COMMITTED
+    assert not record.has_file
+
+
+def test_with_a_worker_the_upload_waits_on_the_reading_page(staff_client, monkeypatch):
+    from crm.importing import views
+
+    class BusyWorker:  # the task is queued and not run yet
+        def enqueue(self, record_id):
+            pass
+
+    monkeypatch.setattr(views, "import_read", BusyWorker())
+
+    response = _upload(staff_client)
+
+    record = ImportRecord.objects.get()
+    assert record.status == ImportRecord.Status.READING
+    assert response.url == record.get_absolute_url()
+    page = staff_client.get(response.url)
+    assert "Reading the file" in page.text
+    assert staff_client.get(reverse("imports:progress", args=[record.pk])).status_code == 200
+
+
+def test_a_workbook_date_survives_the_copy_kept_of_the_file():
+    import datetime
+
+    from crm.importing import reading
+    from tests.crm.importing.helpers import xlsx_bytes
+
+    table = reading.read_table(
+        xlsx_bytes([["Date", "n"], [datetime.date(2023, 9, 26), 3]]), filename="x.xlsx"
+    )
+
+    copy = reading.unpack_table(reading.pack_table(table))
+
+    assert copy == table
 
 
 def test_the_records_an_import_created_and_changed_are_listed(staff_client):
