@@ -565,6 +565,44 @@ def outreach_assign_owner(*, entries, owner, by=None):
     return len(changed)
 
 
+CONTACT_NOT_AFFILIATED = (
+    "{person} is not a contact of {organisation}: add the affiliation on their page first."
+)
+CONTACT_OF_INDIVIDUAL = "An individual's entry is about that person; their contact cannot change."
+
+
+@transaction.atomic
+def outreach_set_contact(*, outreach, contact, by=None):
+    """Make `contact` (or nobody, with None) the contact person of an organisation's
+    entry: the person invitations go to and who signs for it when it moves to signed.
+    They must be affiliated with the organisation. Returns the entry; raises
+    ValidationError (CONTACT_NOT_AFFILIATED, CONTACT_OF_INDIVIDUAL)."""
+    entry = Outreach.objects.select_for_update().select_related("organisation").get(pk=outreach.pk)
+    if entry.organisation_id is None:
+        raise ValidationError({"contact": CONTACT_OF_INDIVIDUAL}, code="individual_entry")
+    contact_id = getattr(contact, "pk", None)
+    if entry.contact_id == contact_id:
+        return entry
+    if (
+        contact is not None
+        and not Affiliation.objects.filter(
+            organisation_id=entry.organisation_id, contact_id=contact_id
+        ).exists()
+    ):
+        raise ValidationError(
+            {
+                "contact": CONTACT_NOT_AFFILIATED.format(
+                    person=contact.full_name or contact, organisation=entry.organisation
+                )
+            },
+            code="not_affiliated",
+        )
+    entry.contact_id = contact_id
+    _attribute(entry, by)
+    entry.save(update_fields=["contact", "updated_at"])
+    return entry
+
+
 @dataclass
 class StageChanges:
     moved: list
