@@ -32,6 +32,7 @@ from outreach.services import (
     outreach_add_targets,
     outreach_change_stage,
     outreach_log_activity,
+    outreach_set_contact,
     signature_record,
     signature_withdraw,
 )
@@ -261,6 +262,17 @@ class OutreachViewSet(
     serializer_class = OutreachSerializer
     filterset_class = OutreachFilter
     export_kind = "outreach"
+
+    @transaction.atomic
+    def perform_update(self, serializer):
+        # The contact person changes through its service (an organisation's contact only).
+        if "contact" in serializer.validated_data:
+            contact = serializer.validated_data.pop("contact")
+            outreach_set_contact(
+                outreach=serializer.instance, contact=contact, by=self.request.user
+            )
+            serializer.instance.refresh_from_db()
+        serializer.save()
 
     @action(
         detail=True,

@@ -141,7 +141,7 @@ def growth_chart(growth, height=300):
         return chart
     y = _y_axis(chart, max(p.cumulative for p in points))
     xs = _x_positions(chart, len(points))
-    fmt = "%-d %b" if growth.by == "day" else "w/c %-d %b"
+    fmt = _tick_format(growth.by, spans_years=points[0].period.year != points[-1].period.year)
     every = _label_every(len(points))
     for i, (x, p) in enumerate(zip(xs, points, strict=True)):
         if i % every == 0:
@@ -170,7 +170,17 @@ def growth_chart(growth, height=300):
     return chart
 
 
+def _tick_format(by, *, spans_years):
+    """Axis labels; the year joins them when the series runs over more than one year."""
+    if by == "month":
+        return "%b %Y"
+    day = "%-d %b %Y" if spans_years else "%-d %b"
+    return f"w/c {day}" if by == "week" else day
+
+
 def _period_label(point, by):
+    if by == "month":
+        return f"{point.period:%B %Y}"
     if by == "week":
         return f"week of {point.period:%-d %b %Y}"
     return f"{point.period:%a %-d %b %Y}"

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from crm.models import Contact
 from crm.widgets import QuickSelect, country_choices
 from outreach.emails import MERGE_FIELDS, check_merge_fields
 from outreach.models import (
@@ -170,6 +171,23 @@ class OwnerForm(forms.Form):
     owner = forms.ModelChoiceField(
         label="Owner", queryset=_staff(), required=False, empty_label="No owner"
     )
+
+
+class ContactPersonForm(forms.Form):
+    """The contact person of an organisation's entry: one of its affiliated contacts."""
+
+    contact = forms.ModelChoiceField(
+        label="Contact person", queryset=Contact.objects.none(), required=False,
+        empty_label="No contact person",
+    )  # fmt: skip
+
+    def __init__(self, *args, entry, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contact"].queryset = (
+            Contact.objects.filter(affiliations__organisation_id=entry.organisation_id)
+            .distinct()
+            .order_by("last_name", "first_name", "pk")
+        )
 
 
 class BulkForm(forms.Form):

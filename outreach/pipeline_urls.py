@@ -52,5 +52,8 @@ urlpatterns = [
         name="outreach-invitation-sent",
     ),
     path("outreach/<int:pk>/owner/", detail.OutreachOwnerView.as_view(), name="outreach-owner"),
+    path(
+        "outreach/<int:pk>/contact/", detail.OutreachContactView.as_view(), name="outreach-contact"
+    ),
     path("follow-ups/", follow_ups.MyFollowUpsView.as_view(), name="my-follow-ups"),
 ]

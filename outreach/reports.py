@@ -14,12 +14,13 @@ Django's date truncation calls a Python function once per row, so `_local_day_sq
 builds the local day from SQLite's own `date()` function instead: the range is cut into
 runs of 24-hour local days, each shifted by its fixed UTC offset, and the days on which
 the offset changes (23 or 25 hours long) are matched by their UTC bounds and named by a
-literal. Weeks (Monday to Sunday) are summed from the day rows.
+literal. Weeks (Monday to Sunday) and months are summed from the day rows.
 """
 
 import datetime
 from dataclasses import dataclass, field
 
+from dateutil.relativedelta import relativedelta
 from django.db import connections
 from django.db.models import (
     Aggregate,
@@ -48,9 +49,12 @@ from outreach.models import Activity, Ask, Outreach, Signature, Stage
 
 DAY = "day"
 WEEK = "week"
-PERIODS = (DAY, WEEK)
-# Ranges longer than this are shown by week when no period is asked for.
+MONTH = "month"
+PERIODS = (DAY, WEEK, MONTH)
+# Ranges longer than this are shown by week when no period is asked for ...
 AUTO_WEEKS_AFTER_DAYS = 92
+# ... and longer than this (more than a year) by month: 250 weekly points do not read.
+AUTO_MONTHS_AFTER_DAYS = 366
 ONE_DAY = datetime.timedelta(days=1)
 
 INDIVIDUALS_LABEL = "Individuals"
@@ -117,17 +121,25 @@ def local_day_expression(queryset, field_name, first, last):
 
 
 def choose_period(by, start, end):
-    """`by` as asked, or by week for long ranges when not asked (None)."""
+    """`by` as asked, or when not asked (None) by day, by week for long ranges and by
+    month for ranges of more than a year."""
     if by:
         return by
-    return WEEK if (end - start).days > AUTO_WEEKS_AFTER_DAYS else DAY
+    days = (end - start).days
+    if days > AUTO_MONTHS_AFTER_DAYS:
+        return MONTH
+    return WEEK if days > AUTO_WEEKS_AFTER_DAYS else DAY
 
 
 def period_start(day, by):
+    if by == MONTH:
+        return day.replace(day=1)
     return week_bounds(day)[0] if by == WEEK else day
 
 
 def period_end(start, by):
+    if by == MONTH:
+        return start + relativedelta(day=31)
     return start + datetime.timedelta(days=6) if by == WEEK else start
 
 
@@ -197,7 +209,7 @@ def confirmed_signatures(ask=None):
 
 
 def growth_series(*, ask=None, by=DAY, start=None, end=None, today=None):
-    """Confirmed signatories per local day or week, with running totals split into
+    """Confirmed signatories per local day, week or month, with running totals split into
     organisations and individuals. Two queries.
 
     `start` defaults to the ask's opening day or its first signature, whichever is

@@ -41,13 +41,37 @@ def _attribute(instance, user):
         instance._history_user = user
 
 
+# Moving an entry to Signed records its signature; these are the reasons it cannot.
+SIGNER_UNKNOWN = (
+    "Who signed? This entry names neither an organisation nor a person, so no signature "
+    "can be recorded; add the signer to the entry first."
+)
+SIGNATURE_AWAITS_CONFIRMATION = (
+    "{name} signed on the public page and has not confirmed by e-mail yet; the entry "
+    "moves to “Signed” when they do."
+)
+SIGNATURE_AWAITS_VERIFICATION = (
+    "{name} signed on the public page and the signature awaits verification: verify it "
+    "on the signatures page, which moves the entry to “Signed”."
+)
+WITHDRAWN_ON_THE_PIPELINE = "Withdrawn by moving the pipeline entry to “Withdrawn”."
+
+
 @transaction.atomic
 def outreach_change_stage(*, outreach, stage, by=None, note="", at=None):
     """Move an outreach entry to `stage` and log a stage-change activity.
 
+    The pipeline and the signature list agree: moving an entry to signed records the
+    signature of its organisation (signed for by the entry's contact person) or of its
+    individual, as a staff entry, unless a counted one is there already; moving a signed
+    entry to withdrawn withdraws its live signature (`note` is the reason). Both happen
+    in this transaction.
+
     Does nothing (and logs nothing) when the entry is already there. Raises
-    ValidationError (TRANSITION_REFUSED, UNKNOWN_STAGE) for a move the pipeline does
-    not allow. Returns the entry, refreshed.
+    ValidationError (TRANSITION_REFUSED, UNKNOWN_STAGE; SIGNER_UNKNOWN,
+    SIGNATURE_AWAITS_CONFIRMATION, SIGNATURE_AWAITS_VERIFICATION or the signer checks of
+    `signature_record` for a move to signed); nothing is saved then. Returns the entry,
+    refreshed.
     """
     if stage not in Stage.values:
         raise ValidationError({"stage": UNKNOWN_STAGE.format(stage=stage)}, code="unknown_stage")
@@ -55,6 +79,19 @@ def outreach_change_stage(*, outreach, stage, by=None, note="", at=None):
     entry = Outreach.objects.select_for_update().get(pk=outreach.pk)
     if entry.stage == stage:
         return entry
+    _check_transition(entry, stage)
+    if stage == Stage.SIGNED:
+        _record_signature_of(entry, by=by, at=at, note=note)
+    elif entry.stage == Stage.SIGNED:
+        _withdraw_signature_of(entry, by=by, reason=note)
+    # Recording or withdrawing the signature may have moved the entry already.
+    entry = Outreach.objects.select_for_update().get(pk=entry.pk)
+    if entry.stage == stage:
+        return entry
+    return _move(entry, stage, by=by, note=note, at=at)
+
+
+def _check_transition(entry, stage):
     if not entry.can_move_to(stage):
         raise ValidationError(
             {
@@ -65,6 +102,10 @@ def outreach_change_stage(*, outreach, stage, by=None, note="", at=None):
             code="transition_refused",
         )
 
+
+def _move(entry, stage, *, by, note="", at=None):
+    """The move itself, on a locked entry, once the signature side agrees with it."""
+    _check_transition(entry, stage)
     at = at or timezone.now()
     from_stage = entry.stage
     entry.stage = stage
@@ -90,6 +131,47 @@ def outreach_change_stage(*, outreach, stage, by=None, note="", at=None):
         summary=note,
     )
     return entry
+
+
+def _record_signature_of(entry, *, by, at, note):
+    """The signature a move to signed stands for: the one already counted, or a new
+    staff entry for the entry's signer (which moves the entry, see signature_record)."""
+    organisation, contact = entry.organisation, entry.contact
+    if organisation is None and contact is None:
+        raise ValidationError({"stage": SIGNER_UNKNOWN}, code="signer_unknown")
+    signature = _live_signature_of(ask=entry.ask, organisation=organisation, contact=contact)
+    if signature is not None:
+        if signature.status == Signature.Status.PENDING:
+            message = SIGNATURE_AWAITS_CONFIRMATION
+        elif signature.awaiting_verification:
+            message = SIGNATURE_AWAITS_VERIFICATION
+        else:
+            return signature
+        raise ValidationError(
+            {"stage": message.format(name=signature.display_name)}, code="signature_not_counted"
+        )
+    role = ""
+    if organisation is not None and contact is not None:
+        affiliation = Affiliation.objects.filter(organisation=organisation, contact=contact)
+        role = (affiliation.values_list("role", flat=True).first() or "")[:150]
+    return signature_record(
+        ask=entry.ask,
+        organisation=organisation,
+        contact=contact,
+        role=role,
+        signed_at=at,
+        source=Signature.Source.STAFF,
+        by=by,
+        stage_note=note,
+    )
+
+
+def _withdraw_signature_of(entry, *, by, reason):
+    signature = _live_signature_of(
+        ask=entry.ask, organisation=entry.organisation, contact=entry.contact
+    )
+    if signature is not None:
+        signature_withdraw(signature=signature, by=by, reason=reason or WITHDRAWN_ON_THE_PIPELINE)
 
 
 def matching_outreach(signature):
@@ -132,6 +214,7 @@ def signature_record(
     status=Signature.Status.CONFIRMED,
     awaiting_verification=False,
     by=None,
+    stage_note="",
 ):
     """Record that an organisation (with the person signing for it) or an individual
     signed `ask`, and move the matching outreach entry to signed.
@@ -145,7 +228,8 @@ def signature_record(
     A confirmed signature `awaiting_verification` (an organisation that signed on the
     public page) is not listed or counted, and leaves the pipeline as it is, until
     `signature_verify`. `public_source` is where an imported signatory was already
-    listed publicly: the basis for `public` then.
+    listed publicly: the basis for `public` then. `stage_note` goes on the stage change
+    it causes.
     """
     _check_signer(ask, organisation, contact)
     signed_at = signed_at or timezone.now()
@@ -191,7 +275,7 @@ def signature_record(
         summary=f"{signature.display_name} — {signature.get_status_display()}",
     )
     if signature.status == Signature.Status.CONFIRMED and not signature.awaiting_verification:
-        _move_outreach_to_signed(signature, by=by, at=signed_at)
+        _move_outreach_to_signed(signature, by=by, at=signed_at, note=stage_note)
     return signature
 
 
@@ -210,10 +294,11 @@ def _allowed_changes(signature, fields):
     return {k: v for k, v in fields.items() if k not in _OWN_FLOW_FIELDS}
 
 
-def _move_outreach_to_signed(signature, *, by, at=None):
+def _move_outreach_to_signed(signature, *, by, at=None, note=""):
     entry = matching_outreach(signature)
-    if entry is not None:
-        outreach_change_stage(outreach=entry, stage=Stage.SIGNED, by=by, at=at)
+    if entry is not None and entry.stage != Stage.SIGNED:
+        entry = Outreach.objects.select_for_update().get(pk=entry.pk)
+        _move(entry, Stage.SIGNED, by=by, at=at, note=note)
 
 
 def _update_signature(signature, fields, signed_at, contact, by):
@@ -263,7 +348,8 @@ def signature_withdraw(*, signature, by=None, reason=""):
         ).update(withdrawn_at=signature.withdrawn_at)
     entry = matching_outreach(signature)
     if was_confirmed and entry is not None and entry.stage == Stage.SIGNED:
-        outreach_change_stage(outreach=entry, stage=Stage.WITHDRAWN, by=by, note=reason)
+        entry = Outreach.objects.select_for_update().get(pk=entry.pk)
+        _move(entry, Stage.WITHDRAWN, by=by, note=reason)
     return signature
 
 
@@ -285,7 +371,8 @@ def outreach_add_targets(
 
     Entries that already exist are left as they are and counted as skipped, so adding
     the same selection twice adds nothing the second time. An organisation's entry gets
-    its primary contact. Returns TargetsAdded(added entries, skipped count).
+    its primary contact. A signer whose signature is counted already joins at signed.
+    Returns TargetsAdded(added entries, skipped count).
     """
     if stage not in (Stage.PROSPECT, Stage.INVITED):
         raise ValidationError({"stage": NEW_ENTRY_STAGE}, code="new_entry_stage")
@@ -308,6 +395,19 @@ def outreach_add_targets(
         ).values_list("organisation_id", "contact_id")
     )
 
+    # Whoever signed already joins the pipeline at signed: the two lists agree.
+    counted = Signature.objects.filter(ask=ask).counted()
+    organisations_signed = set(
+        counted.filter(organisation_id__in=organisation_ids).values_list(
+            "organisation_id", flat=True
+        )
+    )
+    individuals_signed = set(
+        counted.filter(organisation__isnull=True, contact_id__in=contact_ids).values_list(
+            "contact_id", flat=True
+        )
+    )
+
     now = timezone.now()
     invited_at = now if stage == Stage.INVITED else None
     new_entries = [
@@ -316,7 +416,7 @@ def outreach_add_targets(
             organisation_id=organisation_id,
             contact_id=primary_contact.get(organisation_id),
             owner=owner,
-            stage=stage,
+            stage=Stage.SIGNED if organisation_id in organisations_signed else stage,
             stage_changed_at=now,
             invited_at=invited_at,
         )
@@ -326,7 +426,7 @@ def outreach_add_targets(
             ask=ask,
             contact_id=contact_id,
             owner=owner,
-            stage=stage,
+            stage=Stage.SIGNED if contact_id in individuals_signed else stage,
             stage_changed_at=now,
             invited_at=invited_at,
         )
@@ -470,6 +570,44 @@ def outreach_assign_owner(*, entries, owner, by=None):
     return len(changed)
 
 
+CONTACT_NOT_AFFILIATED = (
+    "{person} is not a contact of {organisation}: add the affiliation on their page first."
+)
+CONTACT_OF_INDIVIDUAL = "An individual's entry is about that person; their contact cannot change."
+
+
+@transaction.atomic
+def outreach_set_contact(*, outreach, contact, by=None):
+    """Make `contact` (or nobody, with None) the contact person of an organisation's
+    entry: the person invitations go to and who signs for it when it moves to signed.
+    They must be affiliated with the organisation. Returns the entry; raises
+    ValidationError (CONTACT_NOT_AFFILIATED, CONTACT_OF_INDIVIDUAL)."""
+    entry = Outreach.objects.select_for_update().select_related("organisation").get(pk=outreach.pk)
+    if entry.organisation_id is None:
+        raise ValidationError({"contact": CONTACT_OF_INDIVIDUAL}, code="individual_entry")
+    contact_id = getattr(contact, "pk", None)
+    if entry.contact_id == contact_id:
+        return entry
+    if (
+        contact is not None
+        and not Affiliation.objects.filter(
+            organisation_id=entry.organisation_id, contact_id=contact_id
+        ).exists()
+    ):
+        raise ValidationError(
+            {
+                "contact": CONTACT_NOT_AFFILIATED.format(
+                    person=contact.full_name or contact, organisation=entry.organisation
+                )
+            },
+            code="not_affiliated",
+        )
+    entry.contact_id = contact_id
+    _attribute(entry, by)
+    entry.save(update_fields=["contact", "updated_at"])
+    return entry
+
+
 @dataclass
 class StageChanges:
     moved: list
@@ -527,6 +665,7 @@ LINK_USED = "This link has already been used."
 ASK_NOT_OPEN = "This statement is not open for signatures."
 NOT_AWAITING_VERIFICATION = "Only a confirmed signature awaiting verification can be verified."
 REASON_REQUIRED = "Give a reason: it is kept with the record."
+REJECTED_NOTE = "Signature rejected: {reason}"
 OTHER_SIGNER_NOTE = (
     "{person} confirmed signing for {name} on the public page. The organisation's listed "
     "signature was left as it is; edit it on the signatures page if they asked for changes."
@@ -908,6 +1047,9 @@ def signature_reject(*, signature, by, reason):
     signature = Signature.objects.select_for_update().get(pk=signature.pk)
     if not signature.is_live:
         return signature
+    was_counted = signature.status == Signature.Status.CONFIRMED and not (
+        signature.awaiting_verification
+    )
     signature.status = Signature.Status.REJECTED
     signature.status_reason = reason.strip()
     signature.awaiting_verification = False
@@ -915,6 +1057,11 @@ def signature_reject(*, signature, by, reason):
     signature.pending_changes = {}
     _attribute(signature, by)
     signature.save()
+    entry = matching_outreach(signature)
+    if was_counted and entry is not None and entry.stage == Stage.SIGNED:
+        # No live signature is left behind the "Signed" card; withdrawn is its only way out.
+        entry = Outreach.objects.select_for_update().get(pk=entry.pk)
+        _move(entry, Stage.WITHDRAWN, by=by, note=REJECTED_NOTE.format(reason=reason.strip()))
     return signature
 
 

@@ -8,14 +8,16 @@ from django.views.generic import DetailView
 
 from crm.history import record_history
 from crm.permissions import StaffRequiredMixin
-from outreach.forms import FollowUpForm, LogActivityForm, OwnerForm
+from outreach.forms import ContactPersonForm, FollowUpForm, LogActivityForm, OwnerForm
 from outreach.models import STAGE_ORDER, TRANSITIONS, Outreach
 from outreach.selectors import partner_history
 from outreach.services import (
+    CONTACT_OF_INDIVIDUAL,
     outreach_assign_owner,
     outreach_invite,
     outreach_log_activity,
     outreach_log_follow_up,
+    outreach_set_contact,
     outreach_set_follow_up,
 )
 from outreach.views.common import redirect_back
@@ -38,6 +40,11 @@ class OutreachDetailView(StaffRequiredMixin, DetailView):
             log_form=kwargs.pop("log_form", None) or LogActivityForm(),
             follow_up_form=FollowUpForm(initial={"next_follow_up_on": entry.next_follow_up_on}),
             owner_form=OwnerForm(initial={"owner": entry.owner_id}),
+            contact_form=(
+                ContactPersonForm(entry=entry, initial={"contact": entry.contact_id})
+                if entry.organisation_id
+                else None
+            ),
             **kwargs,
         )
 
@@ -115,3 +122,17 @@ class OutreachOwnerView(_EntryAction):
         owner = form.cleaned_data["owner"]
         outreach_assign_owner(entries=[entry], owner=owner, by=request.user)
         return f"Owner: {owner.get_username() if owner else 'none'}."
+
+
+class OutreachContactView(_EntryAction):
+    """The contact person of an organisation's entry, chosen among its contacts."""
+
+    def act(self, request, entry):
+        if entry.organisation_id is None:
+            raise ValidationError(CONTACT_OF_INDIVIDUAL)
+        form = ContactPersonForm(request.POST, entry=entry)
+        if not form.is_valid():
+            raise ValidationError(form.errors["contact"])
+        contact = form.cleaned_data["contact"]
+        outreach_set_contact(outreach=entry, contact=contact, by=request.user)
+        return f"Contact person: {contact or 'none'}."

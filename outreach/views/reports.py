@@ -32,7 +32,12 @@ class ReportRangeForm(forms.Form):
     by = forms.ChoiceField(
         label="Show by",
         required=False,
-        choices=[("", "Automatic"), (reports.DAY, "Day"), (reports.WEEK, "Week")],
+        choices=[
+            ("", "Automatic"),
+            (reports.DAY, "Day"),
+            (reports.WEEK, "Week"),
+            (reports.MONTH, "Month"),
+        ],
     )
 
     def clean(self):

@@ -28,8 +28,7 @@ def test_it_allows_the_move(from_stage, to_stage, staff):
 
     entry.refresh_from_db()
     assert entry.stage == to_stage
-    activity = Activity.objects.get(outreach=entry)
-    assert activity.kind == Activity.Kind.STAGE_CHANGE
+    activity = Activity.objects.get(outreach=entry, kind=Activity.Kind.STAGE_CHANGE)
     assert (activity.from_stage, activity.to_stage) == (from_stage, to_stage)
     assert activity.actor == staff
     assert activity.summary == "Spoke on the phone"

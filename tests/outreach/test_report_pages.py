@@ -376,7 +376,7 @@ def test_the_api_is_for_staff_only(client, ask):
 
 
 def test_the_api_names_the_wrong_parameter(staff_client, ask):
-    response = staff_client.get(API, {"ask": "nope", "by": "month"})
+    response = staff_client.get(API, {"ask": "nope", "by": "fortnight"})
 
     assert response.status_code == 400
     assert response.json()["ask"] == ["No ask with the slug “nope”."]

@@ -85,7 +85,7 @@ def test_an_error_midway_leaves_neither_signature_nor_stage_change(staff):
     entry = make_outreach(stage=Stage.INVITED)
 
     with (
-        mock.patch("outreach.services.outreach_change_stage", side_effect=RuntimeError("boom")),
+        mock.patch("outreach.services._move", side_effect=RuntimeError("boom")),
         pytest.raises(RuntimeError),
     ):
         signature_record(ask=entry.ask, organisation=entry.organisation, by=staff)
