@@ -206,6 +206,7 @@ REGISTRY = [
         erase={
             "role": "",
             "affiliation_text": "",
+            "public_source": "",  # where the person was listed: leads back to them
             "pending_changes": {},
             "confirm_nonce": "",
             "withdraw_nonce": "",
@@ -220,7 +221,7 @@ REGISTRY = [
     Holder(
         "outreach.historicalsignature",
         person=("contact_id",),
-        erase={"role": "", "affiliation_text": ""},
+        erase={"role": "", "affiliation_text": "", "public_source": ""},
         scrub=("display_name", "status_reason", "history_change_reason"),
     ),
     Holder(

@@ -219,6 +219,7 @@ MATRIX = {
     "outreach:outreach-reminder-sent": ("post", _pk("outreach"), CAMPAIGNER_WRITE, {}),
     "outreach:outreach-invitation-sent": ("post", _pk("outreach"), CAMPAIGNER_WRITE, {}),
     "outreach:outreach-owner": ("post", _pk("outreach"), CAMPAIGNER_WRITE, {}),
+    "outreach:outreach-contact": ("post", _pk("outreach"), CAMPAIGNER_WRITE, {}),
     "outreach:my-follow-ups": ("get", None, STAFF_READ, None),
     # Signatures: read by all, changed by campaigners, exported by coordinators.
     "outreach:signature-list": ("get", lambda o, u: {"ask_pk": o["ask"].pk}, STAFF_READ, None),
