@@ -21,6 +21,7 @@ from crm.importing.mapping import header_key
 from crm.importing.normalise import split_acronym
 from crm.models import Affiliation, Contact, MergedRecord, NotDuplicate, Organisation
 from crm.search import fold
+from crm.text import FREE_MAIL_DOMAINS
 
 DEFAULT_MIN_SCORE = 70
 # How alike two folded names must be (rapidfuzz token_sort_ratio, 0-100) to count.
@@ -231,6 +232,50 @@ def find_contact_duplicates(min_score=DEFAULT_MIN_SCORE):
 # --- organisations --------------------------------------------------------------------------
 
 
+# Words for what kind of body an organisation is, in the coalition's languages, by what
+# they mean. Left out when two names are compared: "Fondation Liberté Numérique" and
+# "Liberté Numérique Foundation" are one name in two languages, "Stichting X" is "X
+# Foundation". Folded spellings (header_key): "fundación" is "fundacion".
+LEGAL_FORMS = {
+    "foundation": "foundation fundacja fondation stiftung stichting fundacion fundacao "
+    "fondazione fundatia nadace nadacia saatio stiftelsen stiftelse fonden fundazzjoni",
+    "association": "association asociacion vereniging verein associazione stowarzyszenie "
+    "associacao asociatia forening foreningen yhdistys sdruzeni udruga drustvo egyesulet",
+    "institute": "institute institut instituto istituto instytut instituut",
+    "centre": "centre center zentrum centrum centro centar",
+    "network": "network netzwerk reseau netwerk rete siec",
+    "alliance": "alliance allianz alianza alleanza alianca",
+    "coalition": "coalition koalition coalicion coalizione coligacao",
+    "initiative": "initiative initiatief iniciativa iniziativa inicjatywa",
+}
+FORM_OF_WORD = {word: form for form, words in LEGAL_FORMS.items() for word in words.split()}
+# Legal suffixes and abbreviations that say nothing about which body it is ("e.V." is
+# "e v" once folded; single letters go anyway).
+LEGAL_SUFFIXES = {
+    "ev", "asbl", "aisbl", "vzw", "gmbh", "ggmbh", "ltd", "limited", "inc", "cic", "ngo",
+    "ong", "ry", "ab", "sa", "srl", "bv", "cio", "plc", "eg", "ug", "ps", "aps",
+}  # fmt: skip
+# Words so common in civil-society names that a name made only of them tells no body
+# apart ("Open Data" is not "Open Data Watch").
+GENERIC_WORDS = {
+    "digital", "rights", "privacy", "freedom", "civil", "liberties", "open", "data",
+    "citizens", "watch", "justice", "media", "access", "internet", "society", "council",
+    "forum", "transparency", "human", "lab", "action", "democracy", "technology", "public",
+    "interest", "voice", "future", "commons", "european", "international", "national",
+    "global", "free", "world", "new", "nordic", "balkan", "baltic", "iberian", "alpine",
+    "atlantic", "africa", "african", "asia", "latin", "american", "online", "net", "web",
+}  # fmt: skip
+_CONNECTING_WORDS = _MINOR_WORDS | {
+    "pour", "fur", "fuer", "voor", "per", "para", "dla", "a", "an", "al", "zu", "zur",
+    "na", "rzecz", "em", "do", "da", "das", "dos",
+}  # fmt: skip
+
+SAME_NAME_OTHER_LANGUAGE = "same name in another language ({forms})"
+SAME_NAME_WITHOUT_FORM = "same name, one without “{form}”"
+SHORT_NAME_OF_LONG = "short name that starts the other's"
+SAME_MAIL_DOMAIN = "e-mail at the same domain"
+
+
 @dataclass
 class _Body:
     key: str  # header_key of the name without "(ACRONYM)"
@@ -239,6 +284,10 @@ class _Body:
     initials: str
     domain: str
     country: str
+    acronyms: set = field(default_factory=set)  # the ones it goes by, as written
+    core: list = field(default_factory=list)  # the name's words less legal-form words
+    forms: set = field(default_factory=set)  # which LEGAL_FORMS the name holds
+    mail_domain: str = ""
 
 
 def initials(words):
@@ -258,12 +307,45 @@ def organisation_keys(name, acronym=""):
     return key, short
 
 
+def _looks_like_an_acronym(text):
+    """'EDRi', 'CCPA' yes; 'Datenwerk' no: two capitals or more, in one short word."""
+    text = text.strip()
+    return 2 <= len(text) <= 12 and " " not in text and sum(c.isupper() for c in text) >= 2
+
+
+def name_parts(name, acronym=""):
+    """(core words, legal forms, acronyms) of an organisation's name: 'Stichting Open
+    Netwerken (SON)' -> (['open', 'netwerken'], {'foundation'}, {'son'})."""
+    base, in_brackets = split_acronym(name or "")
+    words = header_key(base).split()
+    core = [
+        w
+        for w in words
+        if w not in FORM_OF_WORD
+        and w not in LEGAL_SUFFIXES
+        and w not in _CONNECTING_WORDS
+        and len(w) > 1
+    ]
+    forms = {FORM_OF_WORD[w] for w in words if w in FORM_OF_WORD}
+    acronyms = {header_key(x) for x in (acronym, in_brackets) if x and header_key(x)}
+    if _looks_like_an_acronym(base):
+        acronyms.add(header_key(base))
+    return core, forms, acronyms
+
+
+def _mail_domain(email):
+    domain = (email or "").rpartition("@")[2].strip().lower()
+    domain = domain.removeprefix("www.")
+    return "" if domain in FREE_MAIL_DOMAINS or domain in SHARED_HOSTS else domain
+
+
 def _bodies():
     bodies = {}
-    rows = Organisation.objects.values_list("pk", "name", "acronym", "domain", "country")
-    for pk, name, acronym, domain, country in rows.iterator(chunk_size=5000):
+    rows = Organisation.objects.values_list("pk", "name", "acronym", "domain", "country", "email")
+    for pk, name, acronym, domain, country, email in rows.iterator(chunk_size=5000):
         key, short = organisation_keys(name, acronym)
         words = key.split()
+        core, forms, acronyms = name_parts(name, acronym)
         bodies[pk] = _Body(
             key=key,
             words=words,
@@ -271,6 +353,10 @@ def _bodies():
             initials=initials(words) if len(words) > 1 else "",
             domain="" if domain in SHARED_HOSTS else domain,
             country=country or "",
+            acronyms=acronyms,
+            core=core,
+            forms=forms,
+            mail_domain=_mail_domain(email),
         )
     return bodies
 
@@ -279,8 +365,17 @@ def _body_keys(body):
     keys = []
     if body.key:
         keys.append(("name", body.key))
-    if body.domain:
-        keys.append(("domain", body.domain))
+    # A website's domain meets another's website or general e-mail at that domain.
+    for domain in {body.domain, body.mail_domain} - {""}:
+        keys.append(("domain", domain))
+    # The same name in another language, or with its legal form left out.
+    if body.core:
+        keys.append(("core", *sorted(body.core)))
+        # How a name begins: "Datenwerk" meets "Datenwerk – Centre for Digital Rights".
+        if len(body.core[0]) >= 5:
+            keys.append(("lead", body.core[0]))
+        if len(body.core) >= 2:
+            keys.append(("lead", *body.core[:2]))
     # An acronym meets the other's acronym, one-word name or initials in one block.
     for short in body.short:
         keys.append(("short", short))
@@ -300,11 +395,63 @@ def _acronym_of(a, b):
     """Whether a's short name stands for b's full name (or both share an acronym)."""
     if a.short & b.short:
         return True
+    if b.acronyms:
+        # b goes by an acronym of its own: a's must be that one, not "one letter more".
+        return any(s == b.initials for s in a.short) and bool(b.initials)
     # "EDRi" for European Digital Rights: one more letter than the initials is allowed.
     return bool(b.initials) and any(
         s == b.initials or (len(b.initials) >= 3 and s[:-1] == b.initials and s[-1].isalpha())
         for s in a.short
     )
+
+
+def _distinctive(words):
+    return any(w not in GENERIC_WORDS and not w.isdigit() for w in words) or len(words) >= 3
+
+
+def _same_core(a, b):
+    """(score, reason) when the names are one once legal-form words are left out."""
+    if not a.core or sorted(a.core) != sorted(b.core) or len("".join(a.core)) < 4:
+        return 0, ""
+    if a.forms and b.forms:
+        if a.forms != b.forms:
+            return 0, ""  # "X Foundation" and "X Institute": two bodies, often
+        if a.key == b.key:
+            return 0, ""
+        forms = ", ".join(sorted(a.forms))
+        return 88, SAME_NAME_OTHER_LANGUAGE.format(forms=forms)
+    if not _distinctive(a.core):
+        return 0, ""  # "Open Data" and "Open Data Foundation" may well be two
+    form = sorted(a.forms or b.forms)
+    if not form:
+        # "Datenwerk e.V." is "Datenwerk"; the same words in another order are the
+        # fuzzy rule's case.
+        return (88, SAME_ORG_NAME) if a.core == b.core else (0, "")
+    return 82, SAME_NAME_WITHOUT_FORM.format(form=form[0])
+
+
+def _short_starts_long(a, b):
+    """'Datenwerk' ~ 'Datenwerk – Centre for Digital Rights': the shorter name, not an
+    acronym and not all common words, is how the longer one begins."""
+    short, long = (a, b) if len(a.core) < len(b.core) else (b, a)
+    if not short.core or short.acronyms or len(short.core) == len(long.core):
+        return False
+    return (
+        long.core[: len(short.core)] == short.core
+        and len("".join(short.core)) >= 5
+        and _distinctive(short.core)
+    )
+
+
+def _domains_agree(a, b):
+    """(website domains, e-mail domain) agreement: the second counts a general e-mail at
+    the other's website domain, or two general e-mails at one domain."""
+    same_site = bool(a.domain) and a.domain == b.domain
+    mail = bool(
+        (a.mail_domain and a.mail_domain in (b.domain, b.mail_domain))
+        or (b.mail_domain and b.mail_domain == a.domain)
+    )
+    return same_site, mail and not same_site
 
 
 def score_organisations(a, b):
@@ -313,15 +460,26 @@ def score_organisations(a, b):
     if a.key and a.key == b.key:
         reasons.append(SAME_ORG_NAME)
         score = 90
-    if a.domain and a.domain == b.domain:
+    core_score, core_reason = _same_core(a, b)
+    if core_score:
+        reasons.append(core_reason)
+        score = max(score, core_score)
+    same_site, same_mail = _domains_agree(a, b)
+    if same_site:
         reasons.append(SAME_DOMAIN)
         score = max(score, 85)
+    if same_mail:
+        reasons.append(SAME_MAIL_DOMAIN)
+        score = max(score, 80)
     if _acronym_of(a, b) or _acronym_of(b, a):
         reasons.append(ACRONYM)
-        score = max(score, 80)
+        score = max(score, 75 if a.short & b.short else 72)  # an acronym alone is weak
+    if _short_starts_long(a, b):
+        reasons.append(SHORT_NAME_OF_LONG)
+        score = max(score, 75)
     if not score and a.country == b.country and a.key and b.key:
         ratio = round(fuzz.token_sort_ratio(a.key, b.key))
-        if ratio >= FUZZY_NAME_CUTOFF:
+        if ratio >= FUZZY_NAME_CUTOFF and min(len(a.key), len(b.key)) >= 6:
             reasons.append(SIMILAR_ORG_NAME.format(ratio=ratio))
             score = ratio - 15
     if not score:
@@ -333,6 +491,11 @@ def score_organisations(a, b):
         score += 5
     elif a.country and b.country:
         score -= 15  # two countries: more likely two national branches
+    # Two different acronyms ("CCP", "CCPA") are two bodies unless more than their names
+    # says otherwise: kept under the review threshold.
+    other_acronyms = a.acronyms and b.acronyms and not a.acronyms & b.acronyms
+    if other_acronyms and not (same_site or same_mail or SAME_ORG_NAME in reasons):
+        score = min(score, DEFAULT_MIN_SCORE - 10)
     return max(0, min(score, 100)), reasons
 
 
@@ -341,7 +504,7 @@ def find_organisation_duplicates(min_score=DEFAULT_MIN_SCORE):
     bodies = _bodies()
     blocks = _blocks({pk: _body_keys(b) for pk, b in bodies.items()})
     scored = []
-    for first, second in _candidates(blocks, exact_prefixes={"name", "domain"}):
+    for first, second in _candidates(blocks, exact_prefixes={"name", "domain", "core"}):
         score, reasons = score_organisations(bodies[first], bodies[second])
         if score:
             scored.append(Pair(first, second, score, reasons))

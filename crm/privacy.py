@@ -208,7 +208,7 @@ REGISTRY = [
         erase={
             "role": "",
             "affiliation_text": "",
-            "public_source": "",
+            "public_source": "",  # where the person was listed: leads back to them
             "pending_changes": {},
             "confirm_nonce": "",
             "withdraw_nonce": "",

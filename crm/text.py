@@ -8,6 +8,14 @@ from functools import lru_cache
 _INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
 _WHITESPACE_RUN = re.compile(r"\s+")
 
+# Addresses at these providers say nothing about which organisation someone works for.
+FREE_MAIL_DOMAINS = {
+    "gmail.com", "googlemail.com", "yahoo.com", "outlook.com", "hotmail.com", "live.com",
+    "icloud.com", "me.com", "proton.me", "protonmail.com", "posteo.de", "gmx.de", "gmx.net",
+    "web.de", "mail.com", "aol.com", "yandex.com", "riseup.net", "tutanota.com", "orange.fr",
+    "free.fr", "laposte.net", "yahoo.co.jp", "disroot.org", "mailbox.org",
+}  # fmt: skip
+
 
 def strip_all_spaces(value):
     return value.strip().strip(_INVISIBLE).strip()

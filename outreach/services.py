@@ -11,7 +11,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from crm.models import Affiliation, ConsentRecord, Contact, Organisation, website_domain
 from crm.privacy import is_suppressed, suppression_note_matches
-from crm.text import normalise_email, normalise_name
+from crm.text import FREE_MAIL_DOMAINS, normalise_email, normalise_name
 from outreach import tokens
 from outreach.cadence import Cadence
 from outreach.models import (
@@ -688,14 +688,6 @@ SIGNED_AFTER_ERASURE = (
     "signed again on the public form and confirmed by e-mail; the signature waits for "
     "verification. Check that they want to be in the CRM again before verifying it."
 )
-
-# Addresses at these providers say nothing about which organisation someone works for.
-FREE_MAIL_DOMAINS = {
-    "gmail.com", "googlemail.com", "yahoo.com", "outlook.com", "hotmail.com", "live.com",
-    "icloud.com", "me.com", "proton.me", "protonmail.com", "posteo.de", "gmx.de", "gmx.net",
-    "web.de", "mail.com", "aol.com", "yandex.com", "riseup.net", "tutanota.com", "orange.fr",
-    "free.fr", "laposte.net", "yahoo.co.jp", "disroot.org", "mailbox.org",
-}  # fmt: skip
 
 
 @dataclass(frozen=True)
