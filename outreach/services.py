@@ -582,7 +582,11 @@ def outreach_set_contact(*, outreach, contact, by=None):
     entry: the person invitations go to and who signs for it when it moves to signed.
     They must be affiliated with the organisation. Returns the entry; raises
     ValidationError (CONTACT_NOT_AFFILIATED, CONTACT_OF_INDIVIDUAL)."""
-    entry = Outreach.objects.select_for_update().select_related("organisation").get(pk=outreach.pk)
+    entry = (
+        Outreach.objects.select_for_update(of=("self",))
+        .select_related("organisation")
+        .get(pk=outreach.pk)
+    )
     if entry.organisation_id is None:
         raise ValidationError({"contact": CONTACT_OF_INDIVIDUAL}, code="individual_entry")
     contact_id = getattr(contact, "pk", None)
