@@ -544,7 +544,7 @@ def _either_signatory(header, index):
     return len(parts) == 2 and len(fields) == 2 and fields <= _EITHER_PARTS
 
 
-def _key(header, kind, index):
+def _key(header, index):
     if "signatory" in index.values() and _either_signatory(header, index):
         return header_key("signatory")
     return header_key(header)
@@ -554,7 +554,7 @@ def guess_mapping(headers, kind):
     """A list as long as `headers`: the field each column fills, or '' to ignore it.
     A field is filled by one column only: a preferred one, else the first naming it."""
     index = _INDEXES[kind]
-    keys = [_key(h, kind, index) for h in headers]
+    keys = [_key(h, index) for h in headers]
     mapping = ["" for _ in headers]
     taken = set()
     for preferred_pass in (True, False):

@@ -37,6 +37,7 @@ class UndoPlan:
     withdraw: list = field(default_factory=list)  # (signature, reason)
     restore: list = field(default_factory=list)  # (change, instance)
     kept: list = field(default_factory=list)  # (label, instance, reason)
+    _removed: dict = field(default_factory=dict, repr=False)  # label -> ids in `remove`
 
     @property
     def counts(self):
@@ -47,8 +48,13 @@ class UndoPlan:
             "kept": len(self.kept),
         }
 
+    def mark_removed(self, label, instance):
+        self.remove.append((label, instance))
+        self._removed.setdefault(label, set()).add(instance.pk)
+
     def removed_ids(self, label):
-        return {instance.pk for kind, instance in self.remove if kind == label}
+        """Kept as records are marked: read once per record checked, never rebuilt."""
+        return self._removed.get(label, set())
 
 
 def _changed_since(instance, record):
@@ -72,7 +78,7 @@ def _used_since(label, instance, plan, created):
     """What, not made by the import (or made by it and staying), still uses this record."""
     signatures = plan.removed_ids("outreach.signature")
     activities = plan.removed_ids("outreach.activity")
-    affiliations = set(created.get("crm.affiliation", [])) & plan.removed_ids("crm.affiliation")
+    affiliations = plan.removed_ids("crm.affiliation")  # only what the import created
     if label == "outreach.outreach":
         if instance.activities.exists() or instance.stage_changed_at > record_of(instance):
             return USED_SINCE.format(what="its pipeline history")
@@ -128,15 +134,15 @@ def undo_plan(record):
                 if reason:
                     plan.withdraw.append((instance, reason))
                 else:
-                    plan.remove.append((label, instance))
+                    plan.mark_removed(label, instance)
             elif label == "outreach.activity":
-                plan.remove.append((label, instance))
+                plan.mark_removed(label, instance)
             elif _changed_since(instance, record):
                 plan.kept.append((label, instance, CHANGED_SINCE))
             elif reason := _used_since(label, instance, plan, created):
                 plan.kept.append((label, instance, reason))
             else:
-                plan.remove.append((label, instance))
+                plan.mark_removed(label, instance)
     for change in record.changes.all():
         model = apps.get_model(change.model)
         instance = model.objects.filter(pk=change.object_id).first()
