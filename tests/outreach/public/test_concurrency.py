@@ -80,4 +80,3 @@ def test_forty_different_people_signing_at_once_all_get_a_signature():
     assert statuses == [200] * 40, statuses
     assert Signature.objects.filter(ask=ask).count() == 40
     assert Contact.objects.filter(email__startswith="person").count() == 40
-
