@@ -4,7 +4,7 @@ all call these; nothing else assigns `Outreach.stage` or creates a Signature."""
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -723,18 +723,29 @@ def email_domain(email):
 
 def statement_version_current(*, ask, language):
     """The version of `ask`'s text in `language` (or its fallback) as it stands now,
-    keeping a new version when the text changed since the last one."""
+    keeping a new version when the text changed since the last one.
+
+    Concurrent sign-ups do not wait for each other: the one that loses the race for a
+    new number (statement_version_unique) reads the version that won and uses it when
+    it is the same text, or takes the next number."""
     title, statement, language = ask.text_in(language)
-    latest = ask.statement_versions.filter(language=language).order_by("-number").first()
-    if latest is not None and (latest.title, latest.statement) == (title, statement):
-        return latest
-    return StatementVersion.objects.create(
-        ask=ask,
-        language=language,
-        number=(latest.number + 1) if latest else 1,
-        title=title,
-        statement=statement,
-    )
+    for attempt in range(5):
+        latest = ask.statement_versions.filter(language=language).order_by("-number").first()
+        if latest is not None and (latest.title, latest.statement) == (title, statement):
+            return latest
+        try:
+            with transaction.atomic():
+                return StatementVersion.objects.create(
+                    ask=ask,
+                    language=language,
+                    number=(latest.number + 1) if latest else 1,
+                    title=title,
+                    statement=statement,
+                )
+        except IntegrityError:
+            if attempt == 4:
+                raise
+    raise AssertionError("unreachable")
 
 
 def _split_name(name):
@@ -762,8 +773,27 @@ def _contact_for(sign_on):
         notes=CREATED_BY_FORM,
     )
     contact.full_clean(validate_constraints=False)
-    contact.save()
+    try:
+        with transaction.atomic():
+            contact.save()
+    except IntegrityError:
+        # The same e-mail signed a moment ago (contact_email_unique_ci): use theirs.
+        contact = Contact.objects.filter(email=email).first()
+        if contact is None:
+            raise
     return contact
+
+
+def _lock_organisation_name(name):
+    """Serialise the creation of an organisation by its normalised name (not the whole
+    ask): organisations have no unique name, so two forms for one new organisation would
+    otherwise each create it. A transaction-level advisory lock on PostgreSQL; SQLite
+    serialises writers anyway."""
+    if connection.vendor != "postgresql":
+        return
+    key = "organisation:" + normalise_name(name).casefold()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [key])
 
 
 def organisation_match(*, name, website="", email=""):
@@ -814,16 +844,19 @@ def signature_submit(*, ask, sign_on):
     changes nothing and hands out no link: the returned signature then has
     `claimed_by_other` set, and only the signer's own link or staff change it.
 
-    Sign-ups on one ask are serialised by locking the ask's row, so concurrent
-    submissions with the same e-mail end with one signature. Raises ValidationError
-    (ASK_NOT_OPEN, or the signer checks of `signature_record`).
+    Sign-ups on one ask are not serialised: concurrent submissions with the same e-mail
+    end with one contact and one signature through the unique constraints (a conflict
+    is retried in a savepoint and finds the row that won); only forms for one new
+    organisation name wait for each other. Raises ValidationError (ASK_NOT_OPEN, or the
+    signer checks of `signature_record`).
     """
-    ask = Ask.objects.select_for_update().get(pk=ask.pk)
+    ask = Ask.objects.get(pk=ask.pk)
     if not ask.is_published or not ask.is_open_on(timezone.localdate()):
         raise ValidationError(ASK_NOT_OPEN, code="ask_not_open")
     contact = _contact_for(sign_on)
     organisation, known = (None, False)
     if sign_on.as_organisation:
+        _lock_organisation_name(sign_on.organisation_name)
         organisation, known = _organisation_for(sign_on)
     _check_signer(ask, organisation, contact)
     version = statement_version_current(ask=ask, language=sign_on.language)
@@ -842,6 +875,9 @@ def signature_submit(*, ask, sign_on):
             public=False,
             status=Signature.Status.PENDING,
         )
+        if signature.contact_id != contact.pk:
+            # Another signer's form for this organisation won the race.
+            return _claim_of_another_signer(signature, contact)
         signature.organisation_was_known = known
     signature.pending_changes = {
         "contact_id": contact.pk,

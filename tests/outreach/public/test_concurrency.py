@@ -50,3 +50,33 @@ def test_twenty_threads_signing_with_one_e_mail_leave_one_signature(signing_as):
     assert statuses == [200] * 20, statuses
     assert Signature.objects.filter(ask=ask).count() == 1
     assert Contact.objects.filter(email="same.person@example.org").count() == 1
+
+
+@override_settings(PUBLIC_SIGN_RATE_PER_IP="100/60", PUBLIC_SIGN_RATE_PER_EMAIL="100/60")
+def test_forty_different_people_signing_at_once_all_get_a_signature():
+    """No lock on the ask: forty sign-ups at once each end with their own signature."""
+    ask = make_ask(is_published=True)
+
+    def sign(n):
+        try:
+            response = Client().post(
+                f"/s/{ask.slug}/en/sign/",
+                {
+                    "signing_as": "individual",
+                    "name": f"Person {n}",
+                    "email": f"person{n}@example.org",
+                    "public": "on",
+                    "started": challenge.issue(at=time.time() - 60),
+                },
+                follow=True,
+            )
+            return response.status_code
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=40) as pool:
+        statuses = list(pool.map(sign, range(40)))
+
+    assert statuses == [200] * 40, statuses
+    assert Signature.objects.filter(ask=ask).count() == 40
+    assert Contact.objects.filter(email__startswith="person").count() == 40
