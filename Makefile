@@ -15,8 +15,11 @@ run: setup demo
 	$(MANAGE) db_worker --queue-name '*' & \
 	$(MANAGE) runserver $(HOST):$(PORT)
 
+# The suite runs on every core (pytest-xdist), a test file per worker; TEST_WORKERS=0 runs it
+# in one process. One hash seed for all workers, so that each collects the tests in one order.
+TEST_WORKERS ?= auto
 test: setup
-	$(PY) -m pytest $(PYTEST_ARGS)
+	PYTHONHASHSEED=0 $(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: setup
 	$(VENV)/bin/ruff check .
@@ -27,8 +30,9 @@ format: setup
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-# Installs once per change of the lock file; quick when nothing changed.
-setup: $(VENV)/.installed
+# Installs once per change of the lock file; quick when nothing changed. The checkout's
+# secret key lets `manage.py` commands run without DEBUG (config/settings.py reads it).
+setup: $(VENV)/.installed var/secret-key
 
 $(VENV)/.installed: requirements.lock
 	@test -x $(PY) || $$(scripts/find-python) -m venv $(VENV)
@@ -55,16 +59,15 @@ serve: export SESSION_COOKIE_SECURE ?= 0
 serve: export CSRF_COOKIE_SECURE ?= 0
 serve: export SECURE_SSL_REDIRECT ?= 0
 serve: export SECURE_HSTS_SECONDS ?= 0
-serve: setup var/secret-key
-	@export SECRET_KEY="$${SECRET_KEY:-$$(cat var/secret-key)}" && \
-	$(MANAGE) migrate --no-input && \
+serve: setup
+	@$(MANAGE) migrate --no-input && \
 	$(MANAGE) collectstatic --no-input -v0 && \
 	echo "Serving with gunicorn on http://$(HOST):$(PORT)/  (health: /health/)" && \
 	trap 'kill 0' INT TERM EXIT && \
 	{ $(MAKE) --no-print-directory worker & \
 	  HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/gunicorn -c config/gunicorn.py config.wsgi; }
 
-var/secret-key:
+var/secret-key: | $(VENV)/.installed
 	@$(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
 	@chmod 600 $@
 

@@ -33,9 +33,30 @@ def env_list(name, default=""):
 DEBUG = env_bool("DEBUG", default=False)
 
 _DEV_SECRET_KEY = "insecure-development-key-never-use-in-production"
-SECRET_KEY = env("SECRET_KEY", _DEV_SECRET_KEY if DEBUG else "")
+# `make setup` writes this checkout's own key there, so that `manage.py` commands work as
+# the docs show them, with DEBUG off, and sign links the same way as `make run`.
+SECRET_KEY_FILE = Path(env("SECRET_KEY_FILE", str(BASE_DIR / "var" / "secret-key")))
+
+
+def _secret_key():
+    if key := env("SECRET_KEY"):
+        return key
+    if SECRET_KEY_FILE.is_file():
+        return SECRET_KEY_FILE.read_text().strip()
+    return _DEV_SECRET_KEY if DEBUG else ""
+
+
+SECRET_KEY = _secret_key()
 if not SECRET_KEY:
-    raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+    raise ImproperlyConfigured(
+        f"SECRET_KEY must be set when DEBUG is off (or run `make setup`, which writes a key "
+        f"into {SECRET_KEY_FILE})."
+    )
+# Old keys still verify signed links and match suppressions after a rotation. A laptop
+# database made before its checkout had a key file was signed with the development key.
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS") + (
+    [_DEV_SECRET_KEY] if DEBUG and SECRET_KEY != _DEV_SECRET_KEY else []
+)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
