@@ -8,7 +8,8 @@ from django_countries.serializer_fields import CountryField as CountryCodeField
 from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import MethodNotAllowed, ValidationError
+from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
 from crm import services
@@ -25,14 +26,42 @@ from crm.filters import (
 )
 from crm.languages import LANGUAGE_UNKNOWN, parse_language
 from crm.models import Affiliation, ConsentRecord, Contact, Organisation, Tag
+from crm.privacy import subject_erase
+from crm.roles import DATA_PROTECTION
 
 CONTACT_DETAILS_PERMISSION = "crm.list_contact_details"
 WITHDRAW_BY_ACTION = "Withdraw a consent with POST /api/v1/consent-records/<id>/withdraw/."
 WITHDRAWN_IS_KEPT = "A withdrawn consent is kept as it was; record a new one instead."
+ERASE_INSTEAD = (
+    "A contact is not deleted: erase the person with POST /api/v1/contacts/<id>/erase/ "
+    "(data protection role)."
+)
+ALREADY_ERASED = "This person's data is already erased."
 
 
 class StaffViewSet(viewsets.ModelViewSet):
     permission_classes = [RolePermissions]
+
+
+class SavedThroughService:
+    """Creates and updates go through the service the staff pages use (`save`), which
+    checks the model's rules and names who made the change in the history. The
+    serializer only checks the shape of the request."""
+
+    m2m_fields = ()
+
+    def perform_create(self, serializer):
+        serializer.instance = self._save(self.queryset.model(), serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = self._save(serializer.instance, serializer.validated_data)
+
+    def _save(self, instance, data):
+        m2m = {name: data[name] for name in self.m2m_fields if name in data}
+        for name, value in data.items():
+            if name not in m2m:
+                setattr(instance, name, value)
+        return self.save(instance, m2m)
 
 
 # --- serializers --------------------------------------------------------------------
@@ -114,41 +143,14 @@ class ContactSerializer(serializers.ModelSerializer):
             raise ValidationError(LANGUAGE_UNKNOWN.format(value=value))
         return tag
 
-    def validate_email(self, value):
-        others = Contact.objects.filter(email=value)
-        if self.instance is not None:
-            others = others.exclude(pk=self.instance.pk)
-        if value and others.exists():
-            raise ValidationError("A contact with this e-mail already exists.")
-        return value
-
-    def validate(self, attrs):
-        merged = {**self._current(), **attrs}
-        if not (merged.get("first_name") or merged.get("last_name") or merged.get("email")):
-            raise ValidationError("A contact needs a name or an e-mail.")
-        return attrs
-
-    def _current(self):
-        if self.instance is None:
-            return {}
-        return {
-            "first_name": self.instance.first_name,
-            "last_name": self.instance.last_name,
-            "email": self.instance.email,
-        }
-
 
 class AffiliationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Affiliation
         fields = ["id", "contact", "organisation", "role", "is_primary", "started_on", "ended_on"]
-
-    def validate(self, attrs):
-        started = attrs.get("started_on", getattr(self.instance, "started_on", None))
-        ended = attrs.get("ended_on", getattr(self.instance, "ended_on", None))
-        if started and ended and ended < started:
-            raise ValidationError({"ended_on": "An affiliation cannot end before it starts."})
-        return attrs
+        # Not REST framework's copy of the one-primary constraint: a new primary
+        # affiliation takes the flag from the old one (crm.services.affiliation_save).
+        validators = []
 
 
 class ConsentRecordSerializer(serializers.ModelSerializer):
@@ -177,6 +179,19 @@ class ConsentWithdrawSerializer(serializers.Serializer):
     """No body: the consent is withdrawn now."""
 
 
+class ContactEraseSerializer(serializers.Serializer):
+    suppress = serializers.BooleanField(
+        default=True, help_text="Keep a hash of the e-mail so the person is not imported again."
+    )
+    reason = serializers.CharField(default="Erased on request", max_length=200)
+
+
+class CanManageDataProtection(BasePermission):
+    def has_permission(self, request, view):
+        user = request.user
+        return bool(user and user.is_staff and user.has_perm(f"crm.{DATA_PROTECTION}"))
+
+
 # --- viewsets -----------------------------------------------------------------------
 
 
@@ -188,14 +203,18 @@ class TagViewSet(StaffViewSet):
     filterset_class = TagFilter
 
 
-class OrganisationViewSet(ExportMixin, StaffViewSet):
+class OrganisationViewSet(SavedThroughService, ExportMixin, StaffViewSet):
     export_kind = "organisations"
     queryset = Organisation.objects.prefetch_related("tags", "member_of")
     serializer_class = OrganisationSerializer
     filterset_class = OrganisationFilter
+    m2m_fields = ("tags", "member_of")
+
+    def save(self, organisation, m2m):
+        return services.organisation_save(organisation=organisation, m2m=m2m, by=self.request.user)
 
 
-class ContactViewSet(ExportMixin, StaffViewSet):
+class ContactViewSet(SavedThroughService, ExportMixin, StaffViewSet):
     """OSDI: people."""
 
     export_kind = "contacts"
@@ -203,6 +222,33 @@ class ContactViewSet(ExportMixin, StaffViewSet):
     queryset = Contact.objects.prefetch_related("tags")
     serializer_class = ContactSerializer
     filterset_class = ContactFilter
+    m2m_fields = ("tags",)
+
+    def save(self, contact, m2m):
+        return services.contact_save(contact=contact, m2m=m2m, by=self.request.user)
+
+    def destroy(self, request, *args, **kwargs):
+        # Deleting would keep the person's details in the history and let the address
+        # come back with the next import: people are erased, through one door.
+        raise MethodNotAllowed("DELETE", detail=ERASE_INSTEAD)
+
+    @action(
+        detail=True,
+        methods=["post"],
+        serializer_class=ContactEraseSerializer,
+        permission_classes=[CanManageDataProtection],
+    )
+    def erase(self, request, pk=None):
+        """Erase the person as the contact page does (crm.privacy.subject_erase): their
+        details anonymised everywhere, their e-mail kept only as a hash unless
+        `suppress` is false."""
+        contact = self.get_object()
+        if contact.erased_at is not None:
+            raise ValidationError({"detail": ALREADY_ERASED})
+        body = ContactEraseSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        erased = subject_erase(contact=contact, by=request.user, **body.validated_data)
+        return Response({"id": contact.pk, "erased": True, "suppressed": erased.suppressed})
 
     def get_serializer(self, *args, **kwargs):
         serializer = super().get_serializer(*args, **kwargs)
@@ -220,10 +266,13 @@ class ContactViewSet(ExportMixin, StaffViewSet):
         return response
 
 
-class AffiliationViewSet(StaffViewSet):
+class AffiliationViewSet(SavedThroughService, StaffViewSet):
     queryset = Affiliation.objects.all()
     serializer_class = AffiliationSerializer
     filterset_class = AffiliationFilter
+
+    def save(self, affiliation, m2m):
+        return services.affiliation_save(affiliation=affiliation, by=self.request.user)
 
 
 class ConsentRecordViewSet(StaffViewSet):

@@ -3,7 +3,7 @@
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -17,6 +17,34 @@ from simple_history.models import HistoricalRecords
 from crm import languages
 from crm.search import SearchTextField, fold
 from crm.text import normalise_email, normalise_name
+
+
+class ConstraintsOnFields:
+    """Puts the message of a constraint about one field on that field (CONSTRAINT_FIELDS:
+    constraint name -> field), so that a form and the API show it there: the models hold
+    the rules, the forms and serializers do not check them again."""
+
+    CONSTRAINT_FIELDS = {}
+
+    def validate_constraints(self, exclude=None):
+        try:
+            super().validate_constraints(exclude=exclude)
+        except ValidationError as error:
+            raise ValidationError(self._errors_on_fields(error)) from None
+
+    def _errors_on_fields(self, error):
+        field_of_message = {
+            str(constraint.get_violation_error_message()): self.CONSTRAINT_FIELDS[constraint.name]
+            for constraint in self._meta.constraints
+            if constraint.name in self.CONSTRAINT_FIELDS
+        }
+        errors = {}
+        for field, messages in error.error_dict.items():
+            for message in messages:
+                text = " ".join(message.messages)
+                key = field_of_message.get(text, field) if field == NON_FIELD_ERRORS else field
+                errors.setdefault(key, []).append(message)
+        return errors
 
 
 class NormalisedEmailField(models.EmailField):
@@ -199,7 +227,7 @@ def website_domain(url):
     return host.removeprefix("www.")
 
 
-class Contact(TimestampedModel):
+class Contact(ConstraintsOnFields, TimestampedModel):
     first_name = models.CharField(_("first name"), max_length=100, blank=True)
     last_name = models.CharField(_("last name"), max_length=100, blank=True)
     email = NormalisedEmailField(_("e-mail"), max_length=254, null=True, blank=True)
@@ -228,6 +256,7 @@ class Contact(TimestampedModel):
     search_text = SearchTextField(editable=False, blank=True, default="")
 
     SEARCHED_FIELDS = ("first_name", "last_name", "email")
+    CONSTRAINT_FIELDS = {"contact_email_unique_ci": "email"}
 
     history = HistoricalRecords(excluded_fields=["created_at", "updated_at", "search_text"])
     objects = SearchableQuerySet.as_manager()
@@ -298,7 +327,7 @@ class AffiliationQuerySet(models.QuerySet):
         return self.filter(Q(ended_on__isnull=True) | Q(ended_on__gte=today))
 
 
-class Affiliation(models.Model):
+class Affiliation(ConstraintsOnFields, models.Model):
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="affiliations")
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="affiliations"
@@ -307,6 +336,11 @@ class Affiliation(models.Model):
     is_primary = models.BooleanField(_("primary"), default=False)
     started_on = models.DateField(_("since"), null=True, blank=True)
     ended_on = models.DateField(_("until"), null=True, blank=True)
+
+    CONSTRAINT_FIELDS = {
+        "affiliation_one_primary_per_contact": "is_primary",
+        "affiliation_ends_after_start": "ended_on",
+    }
 
     history = HistoricalRecords()
     objects = AffiliationQuerySet.as_manager()

@@ -53,7 +53,8 @@ ROLE_CASES = [
     ("campaigner", "post", "/api/v1/contacts/", 201),
     ("campaigner", "delete", "/api/v1/contacts/{contact}/", 403),
     ("coordinator", "delete", "/api/v1/contacts/{contact}/", 403),
-    ("admin", "delete", "/api/v1/contacts/{contact}/", 204),
+    # Nobody deletes a person: they are erased (POST …/erase/), which the admin role may.
+    ("admin", "delete", "/api/v1/contacts/{contact}/", 405),
     ("campaigner", "post", "/api/v1/asks/", 403),
     ("coordinator", "post", "/api/v1/asks/", 201),
     ("viewer", "post", "/api/v1/outreach/{outreach}/change-stage/", 403),
