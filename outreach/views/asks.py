@@ -1,5 +1,7 @@
 """Campaigns and asks: list, create, edit, and the ask's statement and settings."""
 
+import copy
+
 from django.contrib import messages
 from django.db import transaction
 from django.db.models import Count, OuterRef, Subquery
@@ -47,6 +49,14 @@ class _AskFormMixin(StaffRequiredMixin):
     form_class = AskForm
     template_name = "outreach/ask_form.html"
     slug_url_kwarg = "slug"
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        if self.object is not None:
+            # The form works on a copy: a refused edit must not show its typed title or
+            # its blank slug as the ask's own (in the heading and the links).
+            kwargs["instance"] = copy.copy(self.object)
+        return kwargs
 
     def get_context_data(self, **kwargs):
         if "translations" not in kwargs:

@@ -170,3 +170,29 @@ def test_when_another_save_takes_the_slug_first_it_takes_the_next_one(monkeypatc
 
     assert ask.slug == "stop-fr-2"
     assert Ask.objects.filter(slug__startswith="stop-fr").count() == 2
+
+
+def test_a_refused_edit_with_a_blank_slug_still_links_to_the_ask(staff_client):
+    ask = make_ask(title="Stop FR", slug="stop-fr")
+
+    response = staff_client.post(
+        reverse("outreach:ask-update", args=[ask.slug]),
+        _ask_form(ask.campaign, title="", slug=""),
+    )
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Edit “Stop FR”" in page
+    assert reverse("outreach:ask-detail", args=["stop-fr"]) in page
+
+
+def test_clearing_the_slug_on_an_edit_makes_it_again_from_the_title(staff_client):
+    ask = make_ask(title="Stop FR", slug="old-name")
+
+    staff_client.post(
+        reverse("outreach:ask-update", args=[ask.slug]),
+        _ask_form(ask.campaign, title="Stop facial recognition", slug=""),
+    )
+
+    ask.refresh_from_db()
+    assert ask.slug == "stop-facial-recognition"
