@@ -168,6 +168,13 @@ class Ask(AutoSlugMixin, TimestampedModel):
             self.closes_on is None or self.closes_on >= day
         )
 
+    @property
+    def has_public_pages(self):
+        """Whether the public pages (statement, sign form, signatories CSV/JSON, embed)
+        answer; otherwise they are "not found". The public views and the staff pages'
+        links to them both ask this."""
+        return self.is_published
+
     def get_public_url(self):
         return reverse("public:statement", args=[self.slug])
 
