@@ -32,7 +32,10 @@ class CampaignForm(forms.ModelForm):
     class Meta:
         model = Campaign
         fields = ["name", "slug", "description"]
-        help_texts = {"slug": "Short name used in addresses: lower case, digits and dashes."}
+        help_texts = {
+            "slug": "Short name used in addresses: lower case, digits and dashes. "
+            "Left blank, it is made from the name."
+        }
 
 
 class AskForm(forms.ModelForm):
@@ -67,7 +70,8 @@ class AskForm(forms.ModelForm):
             "statement": forms.Textarea(attrs={"rows": 10}),
         }
         help_texts = {
-            "slug": "Used in addresses, including the public signing page /s/<slug>/.",
+            "slug": "Used in addresses, including the public signing page /s/<slug>/. "
+            "Left blank, it is made from the title.",
             "statement": "Markdown: **bold**, *italic*, lists, links. Scripts and styles are "
             "removed.",
         }

@@ -2,20 +2,76 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
 from crm.models import Contact, Organisation, TimestampedModel
 
+# Slugs that would shadow a page of their own list (/asks/new/, /campaigns/new/).
+RESERVED_SLUGS = {"new"}
 
-class Campaign(TimestampedModel):
+
+class AutoSlugMixin:
+    """A blank slug is made from `slug_source` (the name or title) when the row is saved,
+    so the forms, the API and the admin all get the same slug: "stop-facial-recognition",
+    then "stop-facial-recognition-2" if taken, or `slug_fallback` ("ask", "ask-2") when
+    the title has no letters a slug can hold (Japanese, say)."""
+
+    slug_source = "name"
+    slug_fallback = "item"
+
+    def save(self, *args, **kwargs):
+        if self.slug:
+            return super().save(*args, **kwargs)
+        # Two people creating "Stop FR" at once: the unique constraint decides, the
+        # loser takes the next number.
+        for _attempt in range(5):
+            self.slug = self._free_slug()
+            try:
+                with transaction.atomic():
+                    return super().save(*args, **kwargs)
+            except IntegrityError:
+                if not type(self)._default_manager.filter(slug=self.slug).exists():
+                    raise
+        raise IntegrityError(f"No free slug for {self!r}")
+
+    def _free_slug(self):
+        room = self._meta.get_field("slug").max_length - 6  # for "-12345"
+        base = slugify(getattr(self, self.slug_source))[:room].strip("-") or self.slug_fallback
+        taken = (
+            set(
+                type(self)
+                ._default_manager.filter(Q(slug=base) | Q(slug__startswith=f"{base}-"))
+                .values_list("slug", flat=True)
+            )
+            | RESERVED_SLUGS
+        )
+        if base not in taken:
+            return base
+        number = 2
+        while f"{base}-{number}" in taken:
+            number += 1
+        return f"{base}-{number}"
+
+
+class Campaign(AutoSlugMixin, TimestampedModel):
+    slug_source = "name"
+    slug_fallback = "campaign"
+
     name = models.CharField(_("name"), max_length=200)
-    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=80,
+        unique=True,
+        blank=True,
+        help_text=_("Used in addresses. Left blank, it is made from the name."),
+    )
     description = models.TextField(_("description"), blank=True)
 
     class Meta:
@@ -34,7 +90,10 @@ class AskQuerySet(models.QuerySet):
         )
 
 
-class Ask(TimestampedModel):
+class Ask(AutoSlugMixin, TimestampedModel):
+    slug_source = "title"
+    slug_fallback = "ask"
+
     class Kind(models.TextChoices):
         STATEMENT = "statement", _("Sign a statement")
         ENDORSEMENT = "endorsement", _("Endorse")
@@ -47,7 +106,13 @@ class Ask(TimestampedModel):
 
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="asks")
     title = models.CharField(_("title"), max_length=200)
-    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=80,
+        unique=True,
+        blank=True,
+        help_text=_("Used in addresses. Left blank, it is made from the title."),
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.STATEMENT)
     language = models.CharField(
         _("language of the text"), max_length=10, choices=settings.LANGUAGES, default="en"
@@ -102,6 +167,13 @@ class Ask(TimestampedModel):
         return (self.opens_on is None or self.opens_on <= day) and (
             self.closes_on is None or self.closes_on >= day
         )
+
+    @property
+    def has_public_pages(self):
+        """Whether the public pages (statement, sign form, signatories CSV/JSON, embed)
+        answer; otherwise they are "not found". The public views and the staff pages'
+        links to them both ask this."""
+        return self.is_published
 
     def get_public_url(self):
         return reverse("public:statement", args=[self.slug])

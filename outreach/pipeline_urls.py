@@ -32,6 +32,7 @@ urlpatterns = [
     ),
     path("email/sendings/<int:pk>/", emails.EmailBatchView.as_view(), name="email-batch"),
     path("campaigns/new/", asks.CampaignCreateView.as_view(), name="campaign-create"),
+    path("campaigns/<slug:slug>/", asks.CampaignDetailView.as_view(), name="campaign-detail"),
     path("campaigns/<slug:slug>/edit/", asks.CampaignUpdateView.as_view(), name="campaign-update"),
     path("outreach/<int:pk>/", detail.OutreachDetailView.as_view(), name="outreach-detail"),
     path("outreach/<int:pk>/move/", board.OutreachMoveView.as_view(), name="outreach-move"),

@@ -32,18 +32,28 @@ class AskProgress:
 
 
 def dashboard_asks(*, today):
-    """For each ask open on `today`: confirmed signatures against target, outreach per
-    stage and follow-ups due this week. Three queries, whatever the number of asks."""
+    """The progress of each ask open on `today` (see asks_progress)."""
+    return asks_progress(
+        asks=Ask.objects.open_on(today).order_by("closes_on", "title"), today=today
+    )
+
+
+def campaign_asks(*, campaign, today):
+    """The progress of each ask of `campaign`, the latest to open first."""
+    asks = campaign.asks.order_by(F("opens_on").desc(nulls_last=True), "title")
+    return asks_progress(asks=asks, today=today)
+
+
+def asks_progress(*, asks, today):
+    """For each ask of the queryset `asks`: confirmed signatures against target, outreach
+    per stage and follow-ups due this week. Three queries, whatever the number of asks."""
     monday, sunday = week_bounds(today)
     asks = list(
-        Ask.objects.open_on(today)
-        .select_related("campaign")
-        .annotate(
+        asks.select_related("campaign").annotate(
             confirmed_signatures=Count(
                 "signatures", filter=Q(signatures__status=Signature.Status.CONFIRMED)
             )
         )
-        .order_by("closes_on", "title")
     )
     if not asks:
         return []

@@ -1,11 +1,14 @@
 """Campaigns and asks: list, create, edit, and the ask's statement and settings."""
 
+import copy
+
 from django.contrib import messages
 from django.db import transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.views.generic import CreateView, DetailView, UpdateView
 
 from crm.listing import FilteredListView
@@ -13,6 +16,7 @@ from crm.permissions import StaffRequiredMixin
 from outreach.filters import AskFilter
 from outreach.forms import AskForm, CampaignForm, TranslationFormSet
 from outreach.models import Ask, Campaign, Outreach, Signature
+from outreach.selectors import campaign_asks
 from outreach.text import render_markdown
 
 
@@ -47,6 +51,14 @@ class _AskFormMixin(StaffRequiredMixin):
     form_class = AskForm
     template_name = "outreach/ask_form.html"
     slug_url_kwarg = "slug"
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        if self.object is not None:
+            # The form works on a copy: a refused edit must not show its typed title or
+            # its blank slug as the ask's own (in the heading and the links).
+            kwargs["instance"] = copy.copy(self.object)
+        return kwargs
 
     def get_context_data(self, **kwargs):
         if "translations" not in kwargs:
@@ -99,6 +111,20 @@ class AskDetailView(StaffRequiredMixin, DetailView):
         )
 
 
+class CampaignDetailView(StaffRequiredMixin, DetailView):
+    """A campaign's asks with their figures; open to whoever may see the asks list."""
+
+    permission_required = AskListView.permission_required
+    model = Campaign
+    template_name = "outreach/campaign_detail.html"
+
+    def get_context_data(self, **kwargs):
+        today = timezone.localdate()
+        return super().get_context_data(
+            today=today, asks=campaign_asks(campaign=self.object, today=today), **kwargs
+        )
+
+
 class CampaignCreateView(StaffRequiredMixin, CreateView):
     permission_required = "outreach.add_campaign"
     model = Campaign
@@ -107,7 +133,7 @@ class CampaignCreateView(StaffRequiredMixin, CreateView):
 
     def get_success_url(self):
         messages.success(self.request, f"Campaign “{self.object}” created.")
-        return f"{reverse('outreach:ask-list')}?campaign={self.object.pk}"
+        return reverse("outreach:campaign-detail", args=[self.object.slug])
 
 
 class CampaignUpdateView(StaffRequiredMixin, UpdateView):
@@ -119,6 +145,10 @@ class CampaignUpdateView(StaffRequiredMixin, UpdateView):
     def get_object(self, queryset=None):
         return get_object_or_404(Campaign, slug=self.kwargs["slug"])
 
+    def get_form_kwargs(self):
+        # On a copy, as for asks: a refused edit keeps linking the saved slug.
+        return {**super().get_form_kwargs(), "instance": copy.copy(self.object)}
+
     def get_success_url(self):
         messages.success(self.request, f"Campaign “{self.object}” saved.")
-        return f"{reverse('outreach:ask-list')}?campaign={self.object.pk}"
+        return reverse("outreach:campaign-detail", args=[self.object.slug])

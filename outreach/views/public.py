@@ -49,12 +49,12 @@ LANGUAGE_NAMES = dict(settings.LANGUAGES)
 
 
 def _published_ask(slug):
-    return get_object_or_404(
-        Ask.objects.filter(is_published=True)
-        .select_related("campaign")
-        .prefetch_related("translations"),
-        slug=slug,
+    ask = get_object_or_404(
+        Ask.objects.select_related("campaign").prefetch_related("translations"), slug=slug
     )
+    if not ask.has_public_pages:
+        raise Http404("No such statement")
+    return ask
 
 
 def _activate(request, ask, lang):

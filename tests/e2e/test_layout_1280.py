@@ -102,6 +102,7 @@ def test_the_asks_filter_button_sits_clear_of_the_fields(laptop):
         "/follow-ups/",
         "/reports/",
         f"/reports/asks/{ASK}/",
+        "/campaigns/ban-biometric-mass-surveillance/",
         "/duplicates/",
         f"/s/{ASK}/",
     ],
@@ -118,3 +119,13 @@ def test_the_report_period_select_shows_each_of_its_choices_whole(laptop):
 
     short = [s for s in laptop.evaluate(SHORT_SELECTS, True) if s[1] == "Automatic"]
     assert short == []
+
+
+def test_the_campaign_page_and_an_asks_tabs_fit_the_screen(laptop):
+    laptop.goto(f"/asks/{ASK}/")
+    laptop.get_by_role("navigation", name="This ask").get_by_role("link", name="Campaign:").click()
+    laptop.wait_for_url("**/campaigns/**")
+    _shoot(laptop, "campaign-page-1280")
+
+    assert laptop.locator(".ask-card").count() >= 1
+    assert laptop.evaluate(OVERFLOW)["page"] == 0

@@ -206,6 +206,12 @@ MATRIX = {
     "outreach:message-template-update": ("get", _pk("message"), COORDINATOR_ONLY, None),
     "outreach:email-batch": ("get", _pk("batch"), STAFF_READ, None),
     "outreach:campaign-create": ("get", None, COORDINATOR_ONLY, None),
+    "outreach:campaign-detail": (
+        "get",
+        lambda o, u: {"slug": o["campaign"].slug},
+        STAFF_READ,
+        None,
+    ),
     "outreach:campaign-update": (
         "get",
         lambda o, u: {"slug": o["campaign"].slug},
