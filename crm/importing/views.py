@@ -17,7 +17,13 @@ from crm.history import record_history
 from crm.importing import normalise as clean
 from crm.importing import run
 from crm.importing.forms import ConfirmForm, MappingForm, UploadForm
-from crm.importing.mapping import FIELDS, mapping_from_saved
+from crm.importing.mapping import (
+    FIELDS,
+    guess_mapping,
+    header_set,
+    mapping_from_saved,
+    match_saved,
+)
 from crm.importing.normalise import propose_day_first
 from crm.importing.reading import FileUnreadable, check_size
 from crm.importing.undo import NOT_UNDOABLE, import_undo, undo_plan
@@ -132,15 +138,30 @@ class ImportMappingView(RecordMixin, FormView):
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "record": self.record}
 
+    @cached_property
+    def saved_mappings(self):
+        return list(SavedMapping.objects.filter(kind=self.record.kind).most_recent_first())
+
+    @cached_property
+    def applied_mapping(self):
+        """The saved mapping the columns start from: the one asked for, else on the first
+        visit the latest saved for exactly these columns. ?guess=1 goes back to the guess."""
+        query = self.request.GET
+        if query.get("saved"):
+            return next((s for s in self.saved_mappings if str(s.pk) == query["saved"]), None)
+        if query.get("guess") or self.record.status != Status.UPLOADED:
+            return None
+        return match_saved(self.record.headers, self.saved_mappings)[0]
+
     def get_initial(self):
         record = self.record
         mapping = record.mapping
-        saved_pk = self.request.GET.get("saved")
-        if saved_pk:
-            saved = SavedMapping.objects.filter(pk=saved_pk, kind=record.kind).first()
-            if saved:
-                mapping = mapping_from_saved(record.headers, saved.columns, record.kind)
+        if self.applied_mapping:
+            mapping = mapping_from_saved(record.headers, self.applied_mapping.columns, record.kind)
+        elif self.request.GET.get("guess"):
+            mapping = guess_mapping(record.headers, record.kind)
         initial = {f"column_{i}": field for i, field in enumerate(mapping)}
+        initial["saved_mapping"] = self.applied_mapping.pk if self.applied_mapping else ""
         initial["policy"] = record.options.get("policy", "fill")
         day_first = record.options.get("day_first", self.proposed_day_first)
         initial["dates"] = "month" if day_first is False else "day"
@@ -171,10 +192,22 @@ class ImportMappingView(RecordMixin, FormView):
                 (field, [row[i] if i < len(row) else "" for row in samples])
                 for i, field in enumerate(form.column_fields())
             ],
-            saved_mappings=SavedMapping.objects.filter(kind=self.record.kind),
+            saved_mappings=self.saved_mappings,
+            applied_mapping=self.applied_mapping,
+            offered_mappings=[] if self.applied_mapping else self._offered(),
             proposed_day_first=self.proposed_day_first,
         )
         return context
+
+    def _offered(self):
+        """Saved mappings sharing most, not all, of the columns: offered, never applied."""
+        if self.request.GET.get("guess"):
+            return []
+        columns = header_set(self.record.headers)
+        return [
+            (saved, len(header_set(saved.columns) & columns), len(columns))
+            for saved in match_saved(self.record.headers, self.saved_mappings)[1]
+        ]
 
     def form_valid(self, form):
         record = self.record
@@ -192,6 +225,7 @@ class ImportMappingView(RecordMixin, FormView):
         record.status = Status.PREVIEWING
         record.progress_done, record.progress_total = 0, len(self._table().rows)
         record.save()
+        form.note_saved_mapping_used()
         if form.save_mapping(self.request.user):
             messages.success(self.request, "Mapping saved for the next file.")
         import_preview.enqueue(record.pk)
