@@ -5,7 +5,6 @@ pages poll the ImportRecord, so a reload picks up where the import is."""
 import csv
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.functional import cached_property
@@ -15,10 +14,9 @@ from django_htmx.http import HttpResponseClientRefresh
 from crm.audit import log_export
 from crm.history import record_history
 from crm.importing import normalise as clean
-from crm.importing import run
+from crm.importing import report, run
 from crm.importing.forms import ConfirmForm, MappingForm, UploadForm
 from crm.importing.mapping import (
-    FIELDS,
     guess_mapping,
     header_set,
     mapping_from_saved,
@@ -251,15 +249,13 @@ class ImportDetailView(RecordMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         record = self.object
-        labels = dict(FIELDS.get(record.kind, []))
         return super().get_context_data(
             confirm_form=ConfirmForm(),
-            audit=record_history(record),
-            errors_shown=record.errors[:200],
-            mapping=[
-                (header, labels.get(field, ""))
-                for header, field in zip(record.headers, record.mapping, strict=False)
-            ],
+            audit=record_history(record, display=report.HISTORY_DISPLAY, related_names=True),
+            errors_shown=[report.problem_sentence(e) for e in record.errors[:200]],
+            warnings_shown=[report.problem_sentence(w) for w in record.warnings[:100]],
+            options=report.options_in_words(record.options),
+            mapping=report.mapping_rows(record),
             **kwargs,
         )
 
@@ -326,26 +322,13 @@ class ImportRecordsView(RecordMixin, DetailView):
         return self.get_record()
 
     def get_context_data(self, **kwargs):
-        from django.apps import apps
-
-        record = self.object
-        created = [(label, ids) for label, ids in (record.created_ids or {}).items() if ids]
-        sections = []
-        for label, ids in created:
-            model = apps.get_model(label)
-            page = Paginator(ids, 50).get_page(self.request.GET.get(f"page_{label}"))
-            objects = model.objects.in_bulk(list(page.object_list))
-            sections.append(
-                {
-                    "label": model._meta.verbose_name_plural,
-                    "key": label,
-                    "page": page,
-                    "objects": [objects[i] for i in page.object_list if i in objects],
-                    "total": len(ids),
-                }
-            )
-        changes = Paginator(record.changes.all(), 50).get_page(self.request.GET.get("page"))
-        return super().get_context_data(sections=sections, changes=changes, **kwargs)
+        changes, changed = report.changed_items(self.object, self.request.GET)
+        return super().get_context_data(
+            sections=report.created_sections(self.object, self.request.GET),
+            changes=changes,
+            changed=changed,
+            **kwargs,
+        )
 
 
 class ImportUndoView(RecordMixin, DetailView):
