@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 HISTORY_LIMIT = 10
 
 KIND = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
+REMOVED = _("(removed)")
 
 
 @dataclass
@@ -66,7 +67,7 @@ def _display(model_field, value):
     return str(value)
 
 
-def _changes(new, old, tracked):
+def _changes(new, old, tracked, display):
     changes = []
     for model_field in tracked:
         after = getattr(new, model_field.attname)
@@ -75,22 +76,55 @@ def _changes(new, old, tracked):
             continue
         if old is None and after in (None, "", False, [], {}):
             continue  # a new record: list the fields it was given
+        show = display.get(model_field.name)
+        if show is None:
+
+            def show(value, model_field=model_field):
+                return _display(model_field, value)
+
         changes.append(
             Change(
                 str(model_field.verbose_name),
-                _display(model_field, before) if old is not None else "",
-                _display(model_field, after),
+                (show(before) or "—") if old is not None else "",
+                show(after) or "—",
             )
         )
     return changes
 
 
-def record_history(instance, limit=HISTORY_LIMIT):
-    """The latest `limit` entries of `instance`'s history, newest first."""
+def _object_label(obj):
+    full_name = obj.get_full_name() if hasattr(obj, "get_full_name") else ""
+    return full_name or str(obj)
+
+
+def _related_names(window, tracked):
+    """{field name: show(id)} naming the related records the window's rows point to:
+    one query per foreign key, a removed one shown as such."""
+    display = {}
+    for model_field in tracked:
+        if not model_field.is_relation:
+            continue
+        ids = {getattr(row, model_field.attname) for row in window} - {None}
+        found = model_field.related_model._base_manager.in_bulk(ids) if ids else {}
+        names = {pk: _object_label(obj) for pk, obj in found.items()}
+
+        def show(value, names=names):
+            return "—" if value is None else names.get(value, REMOVED)
+
+        display[model_field.name] = show
+    return display
+
+
+def record_history(instance, limit=HISTORY_LIMIT, *, display=None, related_names=False):
+    """The latest `limit` entries of `instance`'s history, newest first. `display` maps a
+    field's name to how to show its value (a JSON field in words); with `related_names`
+    a foreign key shows the related record's name (one query per foreign key) rather
+    than its id."""
     rows = instance.history.select_related("history_user").order_by("-history_date", "-pk")
     total = rows.count()
     window = list(rows[: limit + 1]) if total else []
     tracked = [f for f in type(instance).history.model.tracked_fields if f.name not in {"id"}]
+    display = {**(_related_names(window, tracked) if related_names else {}), **(display or {})}
     entries = []
     for index, row in enumerate(window[:limit]):
         older = window[index + 1] if index + 1 < len(window) else None
@@ -103,7 +137,7 @@ def record_history(instance, limit=HISTORY_LIMIT):
                 kind=row.history_type,
                 kind_label=KIND.get(row.history_type, row.history_type),
                 reason=row.history_change_reason or "",
-                changes=_changes(row, older, tracked) if row.history_type != "-" else [],
+                changes=_changes(row, older, tracked, display) if row.history_type != "-" else [],
             )
         )
     try:

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Lower
+from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -582,8 +582,15 @@ class ImportChange(models.Model):
         return f"{self.model} {self.object_id}"
 
 
+class SavedMappingQuerySet(models.QuerySet):
+    def most_recent_first(self):
+        """Last used (or saved) first: the one a new file with its columns gets."""
+        return self.order_by(Coalesce("used_at", "created_at").desc(), "-pk")
+
+
 class SavedMapping(models.Model):
-    """A column mapping kept to reuse with the next file from the same source."""
+    """A column mapping kept to reuse with the next file from the same source. Shared by
+    the staff who import (one name per kind of import), like the imports themselves."""
 
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=20, choices=ImportRecord.Kind)
@@ -593,6 +600,9 @@ class SavedMapping(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    objects = SavedMappingQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

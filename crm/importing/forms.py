@@ -1,4 +1,5 @@
 from django import forms
+from django.utils import timezone
 
 from crm.importing.mapping import FIELDS
 from crm.importing.planning import POLICIES
@@ -65,6 +66,9 @@ class MappingForm(forms.Form):
         help_text="Give it a name to reuse it with the next file from the same source.",
     )
 
+    # The saved mapping the columns started from, to know which one was used last.
+    saved_mapping = forms.CharField(required=False, widget=forms.HiddenInput)
+
     def __init__(self, *args, record, **kwargs):
         super().__init__(*args, **kwargs)
         self.record = record
@@ -121,9 +125,16 @@ class MappingForm(forms.Form):
             if header
         }
         saved, _ = SavedMapping.objects.update_or_create(
-            kind=self.record.kind, name=name, defaults={"columns": columns, "created_by": user}
+            kind=self.record.kind,
+            name=name,
+            defaults={"columns": columns, "created_by": user, "used_at": timezone.now()},
         )
         return saved
+
+    def note_saved_mapping_used(self):
+        pk = self.cleaned_data.get("saved_mapping")
+        if pk and pk.isdigit():  # a forged value, or one of another kind, changes nothing
+            SavedMapping.objects.filter(pk=pk, kind=self.record.kind).update(used_at=timezone.now())
 
 
 class ConfirmForm(forms.Form):

@@ -578,3 +578,25 @@ def mapping_from_saved(headers, saved, kind):
         field = by_key.get(header_key(header), guess)
         result.append(field if field in fields else "")
     return result
+
+
+def header_set(headers):
+    """The columns of a file as a set, named as header_key() reads them."""
+    return frozenset(key for key in map(header_key, headers) if key)
+
+
+def match_saved(headers, saved_mappings):
+    """Of `saved_mappings` (most recent first): the first saved for exactly this file's
+    columns, in any order, or None; and those that share at least half of them, to offer
+    rather than apply."""
+    columns = header_set(headers)
+    exact, partial = None, []
+    if not columns:
+        return exact, partial
+    for saved in saved_mappings:
+        theirs = header_set(saved.columns)
+        if theirs == columns:
+            exact = exact or saved
+        elif len(theirs & columns) * 2 >= len(columns):
+            partial.append(saved)
+    return exact, partial

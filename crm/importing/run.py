@@ -14,6 +14,7 @@ from crm.audit import log_import
 from crm.importing.mapping import guess_mapping
 from crm.importing.planning import PLANNERS, Options, RowError
 from crm.importing.reading import FileUnreadable, pack_table, read_table, unpack_table
+from crm.importing.report import rows_with_warnings
 from crm.models import Contact, ImportRecord
 from outreach.signature_cache import signatures_changed
 
@@ -278,7 +279,7 @@ def _concurrent_outcome(record, table):
 
 def _store(record, outcome, status):
     record.status = status
-    record.counts = outcome.counts
+    record.counts = {**outcome.counts, "warnings": rows_with_warnings(outcome.warnings)}
     record.errors = [e.as_dict() for e in outcome.errors]
     record.warnings = outcome.warnings
     if outcome.day_first is not None and "day_first" not in record.options:

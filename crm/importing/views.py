@@ -5,7 +5,6 @@ pages poll the ImportRecord, so a reload picks up where the import is."""
 import csv
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.functional import cached_property
@@ -15,9 +14,14 @@ from django_htmx.http import HttpResponseClientRefresh
 from crm.audit import log_export
 from crm.history import record_history
 from crm.importing import normalise as clean
-from crm.importing import run
+from crm.importing import report, run
 from crm.importing.forms import ConfirmForm, MappingForm, UploadForm
-from crm.importing.mapping import FIELDS, mapping_from_saved
+from crm.importing.mapping import (
+    guess_mapping,
+    header_set,
+    mapping_from_saved,
+    match_saved,
+)
 from crm.importing.normalise import propose_day_first
 from crm.importing.reading import FileUnreadable, check_size
 from crm.importing.undo import NOT_UNDOABLE, import_undo, undo_plan
@@ -132,15 +136,30 @@ class ImportMappingView(RecordMixin, FormView):
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "record": self.record}
 
+    @cached_property
+    def saved_mappings(self):
+        return list(SavedMapping.objects.filter(kind=self.record.kind).most_recent_first())
+
+    @cached_property
+    def applied_mapping(self):
+        """The saved mapping the columns start from: the one asked for, else on the first
+        visit the latest saved for exactly these columns. ?guess=1 goes back to the guess."""
+        query = self.request.GET
+        if query.get("saved"):
+            return next((s for s in self.saved_mappings if str(s.pk) == query["saved"]), None)
+        if query.get("guess") or self.record.status != Status.UPLOADED:
+            return None
+        return match_saved(self.record.headers, self.saved_mappings)[0]
+
     def get_initial(self):
         record = self.record
         mapping = record.mapping
-        saved_pk = self.request.GET.get("saved")
-        if saved_pk:
-            saved = SavedMapping.objects.filter(pk=saved_pk, kind=record.kind).first()
-            if saved:
-                mapping = mapping_from_saved(record.headers, saved.columns, record.kind)
+        if self.applied_mapping:
+            mapping = mapping_from_saved(record.headers, self.applied_mapping.columns, record.kind)
+        elif self.request.GET.get("guess"):
+            mapping = guess_mapping(record.headers, record.kind)
         initial = {f"column_{i}": field for i, field in enumerate(mapping)}
+        initial["saved_mapping"] = self.applied_mapping.pk if self.applied_mapping else ""
         initial["policy"] = record.options.get("policy", "fill")
         day_first = record.options.get("day_first", self.proposed_day_first)
         initial["dates"] = "month" if day_first is False else "day"
@@ -171,10 +190,22 @@ class ImportMappingView(RecordMixin, FormView):
                 (field, [row[i] if i < len(row) else "" for row in samples])
                 for i, field in enumerate(form.column_fields())
             ],
-            saved_mappings=SavedMapping.objects.filter(kind=self.record.kind),
+            saved_mappings=self.saved_mappings,
+            applied_mapping=self.applied_mapping,
+            offered_mappings=[] if self.applied_mapping else self._offered(),
             proposed_day_first=self.proposed_day_first,
         )
         return context
+
+    def _offered(self):
+        """Saved mappings sharing most, not all, of the columns: offered, never applied."""
+        if self.request.GET.get("guess"):
+            return []
+        columns = header_set(self.record.headers)
+        return [
+            (saved, len(header_set(saved.columns) & columns), len(columns))
+            for saved in match_saved(self.record.headers, self.saved_mappings)[1]
+        ]
 
     def form_valid(self, form):
         record = self.record
@@ -192,6 +223,7 @@ class ImportMappingView(RecordMixin, FormView):
         record.status = Status.PREVIEWING
         record.progress_done, record.progress_total = 0, len(self._table().rows)
         record.save()
+        form.note_saved_mapping_used()
         if form.save_mapping(self.request.user):
             messages.success(self.request, "Mapping saved for the next file.")
         import_preview.enqueue(record.pk)
@@ -217,15 +249,13 @@ class ImportDetailView(RecordMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         record = self.object
-        labels = dict(FIELDS.get(record.kind, []))
         return super().get_context_data(
             confirm_form=ConfirmForm(),
-            audit=record_history(record),
-            errors_shown=record.errors[:200],
-            mapping=[
-                (header, labels.get(field, ""))
-                for header, field in zip(record.headers, record.mapping, strict=False)
-            ],
+            audit=record_history(record, display=report.HISTORY_DISPLAY, related_names=True),
+            errors_shown=[report.problem_sentence(e) for e in record.errors[:200]],
+            warnings_shown=[report.problem_sentence(w) for w in record.warnings[:100]],
+            options=report.options_in_words(record.options),
+            mapping=report.mapping_rows(record),
             **kwargs,
         )
 
@@ -292,26 +322,13 @@ class ImportRecordsView(RecordMixin, DetailView):
         return self.get_record()
 
     def get_context_data(self, **kwargs):
-        from django.apps import apps
-
-        record = self.object
-        created = [(label, ids) for label, ids in (record.created_ids or {}).items() if ids]
-        sections = []
-        for label, ids in created:
-            model = apps.get_model(label)
-            page = Paginator(ids, 50).get_page(self.request.GET.get(f"page_{label}"))
-            objects = model.objects.in_bulk(list(page.object_list))
-            sections.append(
-                {
-                    "label": model._meta.verbose_name_plural,
-                    "key": label,
-                    "page": page,
-                    "objects": [objects[i] for i in page.object_list if i in objects],
-                    "total": len(ids),
-                }
-            )
-        changes = Paginator(record.changes.all(), 50).get_page(self.request.GET.get("page"))
-        return super().get_context_data(sections=sections, changes=changes, **kwargs)
+        changes, changed = report.changed_items(self.object, self.request.GET)
+        return super().get_context_data(
+            sections=report.created_sections(self.object, self.request.GET),
+            changes=changes,
+            changed=changed,
+            **kwargs,
+        )
 
 
 class ImportUndoView(RecordMixin, DetailView):
