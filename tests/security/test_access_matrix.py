@@ -107,6 +107,9 @@ MATRIX = {
     "signature-detail": ("get", _pk("signature"), API_READ, None),
     "signature-withdraw": ("post", _pk("signature"), (401, DENY, OK, OK, OK), {}),
     "consentrecord-withdraw": ("post", _pk("consent"), (401, DENY, OK, OK, OK), {}),
+    # Erasing through the API: data protection, the admin role; a body that cannot be
+    # read (400) so the shared contact stays for the other rows.
+    "contact-erase": ("post", _pk("contact"), (401, DENY, DENY, DENY, 400), {"suppress": "maybe"}),
     # Whole lists as files: exports.
     "contact-export": ("get", None, API_EXPORT, None),
     "organisation-export": ("get", None, API_EXPORT, None),
