@@ -125,7 +125,6 @@ def _note(signer, contact, signature, by):
         )
 
 
-@transaction.atomic
 def signature_record_osdi(*, ask, signer, by):
     """Record an individual's signature of `ask` sent to the record signature helper by
     `by` (the token's owner), as a partner's referral: the person is matched by e-mail
@@ -143,8 +142,13 @@ def signature_record_osdi(*, ask, signer, by):
     """
     _check_open(ask)
     if is_suppressed(signer.email):
-        suppression_note_matches([signer.email])
+        suppression_note_matches([signer.email])  # kept: outside the refused transaction
         raise ValidationError({"person": SUPPRESSED_EMAIL}, code="suppressed")
+    return _record(ask, signer, by)
+
+
+@transaction.atomic
+def _record(ask, signer, by):
     tags = _tags(signer.add_tags, by)
     contact = _contact_for(signer, by)
     existing = Signature.objects.live().filter(ask=ask, organisation=None, contact=contact).first()
