@@ -16,6 +16,7 @@ import logging
 
 from django.utils import timezone
 from rest_framework import serializers, status
+from rest_framework.exceptions import APIException
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
@@ -127,6 +128,11 @@ class RecordSignatureSerializer(serializers.Serializer):
         )
 
 
+class MailNotSent(APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = MAIL_FAILED
+
+
 class CanRecordSignatures(BasePermission):
     """Recording a signature may add the person: it takes both permissions, as the
     staff pages would."""
@@ -171,4 +177,4 @@ class PetitionSignaturesView(SignaturesView):
             )
         except OSError:  # as on the public form: the signature stays pending, unlisted
             logger.exception("Could not send the confirmation e-mail for %s", signature.pk)
-            raise serializers.ValidationError({"detail": [MAIL_FAILED]}) from None
+            raise MailNotSent() from None

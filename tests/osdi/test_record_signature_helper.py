@@ -210,3 +210,13 @@ def test_with_double_opt_in_an_erased_person_is_held_for_staff_to_check(osdi, as
     assert response.status_code == 201
     signature = signature_confirm(token=tokens.confirm_token(Signature.objects.get(ask=ask)))
     assert signature.awaiting_verification  # not counted until staff verify it
+
+
+def test_with_double_opt_in_a_mail_failure_is_a_503_and_nothing_counts(osdi, ask, monkeypatch):
+    def broken(*args, **kwargs):
+        raise OSError("SMTP down")
+
+    monkeypatch.setattr("osdi.helper.send_sign_confirmation", broken)
+    response = _post(osdi(), ask, _body(**{"coalition:double_opt_in": True}))
+    assert response.status_code == 503
+    assert Signature.objects.get(ask=ask).status == Signature.Status.PENDING
