@@ -1,4 +1,5 @@
-"""/api/v1/: the REST API, its OpenAPI schema and its interactive docs (served locally)."""
+"""/api/v1/: the REST API, its OpenAPI schema and its interactive docs (served locally);
+/api/osdi/v1/: the same records for OSDI clients (osdi/urls.py)."""
 
 from django.conf import settings
 from django.urls import include, path
@@ -30,6 +31,7 @@ docs_view = csp_override(_docs_policy)(SpectacularSwaggerSplitView.as_view(url_n
 urlpatterns = [
     path("v1/reports/growth/", outreach_api.GrowthSeriesView.as_view(), name="api-report-growth"),
     path("v1/", include(router.urls)),
+    path("osdi/v1/", include("osdi.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", docs_view, name="api-docs"),
 ]

@@ -168,6 +168,11 @@ class Ask(AutoSlugMixin, TimestampedModel):
             self.closes_on is None or self.closes_on >= day
         )
 
+    def takes_signatures_from_outside_on(self, day):
+        """Whether signers may sign on their own on `day` (the public form, the OSDI
+        record signature helper): published and open."""
+        return self.has_public_pages and self.is_open_on(day)
+
     @property
     def has_public_pages(self):
         """Whether the public pages (statement, sign form, signatories CSV/JSON, embed)

@@ -851,7 +851,7 @@ def signature_submit(*, ask, sign_on):
     signer checks of `signature_record`).
     """
     ask = Ask.objects.get(pk=ask.pk)
-    if not ask.has_public_pages or not ask.is_open_on(timezone.localdate()):
+    if not ask.takes_signatures_from_outside_on(timezone.localdate()):
         raise ValidationError(ASK_NOT_OPEN, code="ask_not_open")
     contact = _contact_for(sign_on)
     organisation, known = (None, False)

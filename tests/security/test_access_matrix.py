@@ -52,6 +52,20 @@ def _public(objects, user, **extra):
     return {"slug": objects["ask"].slug, "lang": "en", **extra}
 
 
+def _petition(objects, user):
+    return {"petition_pk": objects["ask"].pk}
+
+
+def _osdi_signature(objects, user):
+    return {"petition_pk": objects["ask"].pk, "pk": objects["signature"].pk}
+
+
+def _osdi_tagging(objects, user):
+    through = objects["tag"].contacts.through
+    tagging, _ = through.objects.get_or_create(tag=objects["tag"], contact=objects["contact"])
+    return {"tag_pk": objects["tag"].pk, "pk": tagging.pk}
+
+
 # name: (method, kwargs builder or None, expected per role, extra: query string or data)
 MATRIX = {
     "health": ("get", None, EVERYONE, None),
@@ -106,6 +120,20 @@ MATRIX = {
     "signature-list": ("post", None, API_CAMPAIGNER_WRITE, {}),
     "signature-detail": ("get", _pk("signature"), API_READ, None),
     "signature-withdraw": ("post", _pk("signature"), (401, DENY, OK, OK, OK), {}),
+    # The OSDI API (osdi/): the same roles as the REST API. The record signature helper
+    # reads JSON only: a form body is a 415 for those who may record signatures.
+    "osdi:entry-point": ("get", None, API_READ, None),
+    "osdi:people": ("get", None, API_READ, None),
+    "osdi:person-detail": ("get", _pk("contact"), API_READ, None),
+    "osdi:person-signatures": ("get", _pk("contact"), API_READ, None),
+    "osdi:petitions": ("get", None, API_READ, None),
+    "osdi:petition-detail": ("get", _pk("ask"), API_READ, None),
+    "osdi:petition-signatures": ("post", _petition, (401, DENY, 415, 415, 415), {}),
+    "osdi:signature-detail": ("get", _osdi_signature, API_READ, None),
+    "osdi:tags": ("get", None, API_READ, None),
+    "osdi:tag-detail": ("get", _pk("tag"), API_READ, None),
+    "osdi:tag-taggings": ("get", lambda o, u: {"tag_pk": o["tag"].pk}, API_READ, None),
+    "osdi:tagging-detail": ("get", _osdi_tagging, API_READ, None),
     "consentrecord-withdraw": ("post", _pk("consent"), (401, DENY, OK, OK, OK), {}),
     # Erasing through the API: data protection, the admin role; a body that cannot be
     # read (400) so the shared contact stays for the other rows.
@@ -356,6 +384,9 @@ def test_each_role_gets_what_its_table_row_says(client, users, objects, role):
         response = client.get(reverse(name))
         if not _outcome_matches(response, API_READ[ROLES.index(role)]):
             wrong.append(f"GET {name}: {response.status_code}")
+    response = client.get(reverse("osdi:petition-signatures", kwargs=_petition(objects, user)))
+    if not _outcome_matches(response, API_READ[ROLES.index(role)]):
+        wrong.append(f"GET osdi:petition-signatures: {response.status_code}")
     assert wrong == [], f"as {role or 'anonymous'}: {wrong}"
     response = client.post(reverse("logout"))
     assert response.status_code == 302 and response.headers["Location"] == reverse("login")
