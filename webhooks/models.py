@@ -5,6 +5,7 @@ import secrets
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
@@ -16,6 +17,9 @@ class Event(models.TextChoices):
     SIGNATURE_VERIFIED = "signature.verified", "An organisation's signature is verified"
     OUTREACH_STAGE_CHANGED = "outreach.stage_changed", "A pipeline entry changes stage"
     CONTACT_ERASED = "contact.erased", "A contact is erased (only the id is sent)"
+
+
+EVENTS_INVALID = "Choose one or more of the events listed."
 
 
 def new_secret():
@@ -52,6 +56,11 @@ class WebhookEndpoint(models.Model):
 
     def get_absolute_url(self):
         return reverse("webhooks:endpoint-detail", kwargs={"pk": self.pk})
+
+    def clean(self):
+        unknown = [name for name in self.events if name not in Event.values]
+        if not self.events or unknown:
+            raise ValidationError({"events": EVENTS_INVALID}, code="events")
 
     def get_events_display(self):
         labels = dict(Event.choices)

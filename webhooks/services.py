@@ -7,6 +7,7 @@ Errors: ValidationError from the model's fields and from safety.check_url
 import logging
 import uuid
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -18,7 +19,10 @@ audit = logging.getLogger("coalition.audit")
 
 def _save(endpoint, by, reason):
     endpoint.full_clean()
-    safety.check_url(endpoint.url)
+    try:
+        safety.check_url(endpoint.url)
+    except ValidationError as error:
+        raise ValidationError({"url": error.error_list}) from error
     if by is not None:
         endpoint._history_user = by
     endpoint._change_reason = reason
