@@ -45,3 +45,21 @@ def test_a_timestamp_changed_to_look_fresh_fails():
 def test_missing_headers_fail():
     assert not verify(SECRET, BODY, None, None)
     assert not verify(SECRET, BODY, "sha256=00", "not-a-number")
+
+
+def test_the_verify_function_in_the_docs_works_as_documented():
+    import re
+    from pathlib import Path
+
+    from django.conf import settings
+
+    text = (Path(settings.BASE_DIR) / "docs" / "webhooks.md").read_text()
+    (code,) = [c for c in re.findall(r"```python\n(.*?)```", text, re.S) if "def verify" in c]
+    namespace = {}
+    exec(code, namespace)  # noqa: S102 - the documentation's own example
+    documented = namespace["verify"]
+    now = int(time.time())
+
+    assert documented(SECRET, BODY, sign(SECRET, now, BODY), str(now))
+    assert not documented(SECRET, BODY + b" ", sign(SECRET, now, BODY), str(now))
+    assert not documented(SECRET, BODY, sign(SECRET, now - 301, BODY), str(now - 301))
