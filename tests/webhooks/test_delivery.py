@@ -151,3 +151,32 @@ def test_sending_again_makes_a_new_delivery_of_the_same_event(
     assert again.event_id == failed.event_id and again.payload == failed.payload
     bodies = [json.loads(r["body"]) for r in receiver.requests]
     assert bodies[0] == bodies[1]
+
+
+def test_a_redirect_is_not_followed_and_counts_as_a_failure(
+    endpoint, receiver, django_capture_on_commit_callbacks
+):
+    receiver.status = 302  # e.g. Location: http://169.254.169.254/ — never followed
+    delivery = _emit(django_capture_on_commit_callbacks)
+
+    assert len(receiver.requests) == 1
+    assert (delivery.status, delivery.last_response_code) == ("pending", 302)
+
+
+def test_the_delivery_connects_to_the_address_that_was_checked(receiver, db):
+    """The name is resolved once, by the check; the connection does not ask again, so a
+    name that changes its address in between cannot redirect the request."""
+    import socket
+    from unittest import mock
+
+    port = receiver.server.server_port
+    checked = [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))]
+    with mock.patch("webhooks.safety.socket.getaddrinfo", return_value=checked):
+        services.endpoint_create(
+            url=f"http://receiver.invalid:{port}/hook", events=[Event.CONTACT_ERASED]
+        )
+        (delivery,) = services.event_emit(event=Event.CONTACT_ERASED, data={})
+        delivery = deliveries.attempt(delivery.pk)
+
+    assert delivery.status == "delivered"
+    assert receiver.requests[0]["headers"]["Host"] == f"receiver.invalid:{port}"

@@ -123,3 +123,24 @@ def test_the_menu_shows_webhooks_to_admins_only(client, admin_client):
     assert 'href="/webhooks/"' in admin_client.get(reverse("outreach:dashboard")).content.decode()
     client.force_login(make_user(role="coordinator"))
     assert 'href="/webhooks/"' not in client.get(reverse("outreach:dashboard")).content.decode()
+
+
+def test_the_django_admin_checks_the_address_too(admin_client, settings):
+    settings.WEBHOOKS_ALLOW_PRIVATE = False
+    add = "/admin/webhooks/webhookendpoint/add/"
+    assert admin_client.get(add).status_code == 200
+
+    response = admin_client.post(add, {"url": "https://127.0.0.1/", "events": ["contact.erased"]})
+
+    assert response.status_code == 200
+    assert "inside this server" in response.content.decode()
+    assert not WebhookEndpoint.objects.exists()
+
+
+def test_deliveries_are_read_only_in_the_django_admin(admin_client, hook):
+    (delivery,) = services.event_emit(event=Event.CONTACT_ERASED, data={})
+    url = f"/admin/webhooks/webhookdelivery/{delivery.pk}/change/"
+    assert admin_client.get(url).status_code == 200
+    admin_client.post(url, {"status": "delivered"})
+    delivery.refresh_from_db()
+    assert delivery.status == "pending"
