@@ -10,6 +10,7 @@ from rest_framework.routers import DefaultRouter
 
 from crm import api as crm_api
 from outreach import api as outreach_api
+from webhooks import api as webhooks_api
 
 router = DefaultRouter()
 router.register("organisations", crm_api.OrganisationViewSet)
@@ -22,6 +23,7 @@ router.register("asks", outreach_api.AskViewSet)
 router.register("outreach", outreach_api.OutreachViewSet)
 router.register("activities", outreach_api.ActivityViewSet)
 router.register("signatures", outreach_api.SignatureViewSet)
+router.register("webhooks", webhooks_api.WebhookEndpointViewSet, basename="webhook")
 
 # Swagger UI sets style attributes on its elements; its page alone may have them. Its
 # scripts and styles still come only from this app (drf-spectacular-sidecar).

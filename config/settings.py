@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "accounts",
     "crm",
     "outreach",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -406,3 +407,9 @@ PASSWORD_RESET_RATE_PER_EMAIL = env("PASSWORD_RESET_RATE_PER_EMAIL", "3/3600")
 # Reading this many contacts' details through the API within an hour leaves an audit line
 # like an export's (and again at every multiple): paging is an export by other means.
 API_PAGING_AUDIT_AFTER = int(env("API_PAGING_AUDIT_AFTER", "100"))
+
+# Webhooks (docs/webhooks.md): endpoints must be https:// (http:// too with DEBUG or this
+# setting), and may not be inside this server's networks (loopback, private, link-local)
+# unless WEBHOOKS_ALLOW_PRIVATE is on (a receiver on the same private network).
+WEBHOOKS_ALLOW_HTTP = env_bool("WEBHOOKS_ALLOW_HTTP")
+WEBHOOKS_ALLOW_PRIVATE = env_bool("WEBHOOKS_ALLOW_PRIVATE")

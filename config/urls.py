@@ -40,6 +40,7 @@ urlpatterns = [
     path("api/", include("config.api_urls")),
     path("profile/", include("accounts.urls")),
     path("imports/", include("crm.urls_import")),
+    path("webhooks/", include("webhooks.urls")),
     path("", include("crm.urls")),
     path("", include("outreach.urls")),
 ]

@@ -23,6 +23,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from crm.mentions import ERASED, Identifiers, fold, json_without_contact_details, strings_in
+from crm.signals import contact_erased
 from crm.spreadsheets import neutralise_formula
 from crm.text import normalise_email
 from outreach.signature_cache import signatures_changed
@@ -877,6 +878,7 @@ def subject_erase(*, contact, by=None, suppress=True, reason="Erased on request"
             Suppression.objects.get_or_create(digest=email_digest(email))
         # Their name leaves the public lists now, not when the cache expires.
         signatures_changed(everything=True)
+        contact_erased.send(sender=Contact, contact_id=contact.pk)
     # Files uploaded while the first read ran: a suppressed address is reported by the
     # import from now on, and these are read again here, outside the transaction.
     before = set(files.holding)

@@ -12,7 +12,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from crm.models import Affiliation, ConsentRecord, Contact, Organisation, website_domain
 from crm.privacy import is_suppressed, suppression_note_matches
 from crm.text import FREE_MAIL_DOMAINS, normalise_email, normalise_name
-from outreach import tokens
+from outreach import signals, tokens
 from outreach.cadence import Cadence
 from outreach.models import (
     Activity,
@@ -130,6 +130,9 @@ def _move(entry, stage, *, by, note="", at=None):
         to_stage=stage,
         summary=note,
     )
+    signals.outreach_stage_changed.send(
+        sender=Outreach, outreach=entry, from_stage=from_stage, to_stage=stage, at=at
+    )
     return entry
 
 
@@ -246,6 +249,7 @@ def signature_record(
     }
 
     signature = _live_signature_of(ask=ask, organisation=organisation, contact=contact)
+    was_confirmed = signature is not None and signature.status == Signature.Status.CONFIRMED
     if signature is None:
         signature = Signature(
             ask=ask, organisation=organisation, contact=contact, signed_at=signed_at, **fields
@@ -260,6 +264,7 @@ def signature_record(
             signature = _live_signature_of(ask=ask, organisation=organisation, contact=contact)
             if signature is None:
                 raise
+            was_confirmed = signature.status == Signature.Status.CONFIRMED
             _update_signature(signature, fields, signed_at, contact, by)
     else:
         _update_signature(signature, _allowed_changes(signature, fields), signed_at, contact, by)
@@ -274,6 +279,8 @@ def signature_record(
         contact=contact,
         summary=f"{signature.display_name} — {signature.get_status_display()}",
     )
+    if signature.status == Signature.Status.CONFIRMED and not was_confirmed:
+        signals.signature_confirmed.send(sender=Signature, signature=signature)
     if signature.status == Signature.Status.CONFIRMED and not signature.awaiting_verification:
         _move_outreach_to_signed(signature, by=by, at=signed_at, note=stage_note)
     return signature
@@ -350,6 +357,7 @@ def signature_withdraw(*, signature, by=None, reason=""):
     if was_confirmed and entry is not None and entry.stage == Stage.SIGNED:
         entry = Outreach.objects.select_for_update().get(pk=entry.pk)
         _move(entry, Stage.WITHDRAWN, by=by, note=reason)
+    signals.signature_withdrawn.send(sender=Signature, signature=signature)
     return signature
 
 
@@ -1067,6 +1075,7 @@ def signature_verify(*, signature, by):
             defaults={"role": signature.role[:150]},
         )
     _move_outreach_to_signed(signature, by=by)
+    signals.signature_verified.send(sender=Signature, signature=signature)
     return signature
 
 

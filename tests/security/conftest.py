@@ -20,6 +20,7 @@ from tests.factories import (
     make_signature,
     make_user,
 )
+from webhooks.models import Event, WebhookDelivery, WebhookEndpoint
 
 ROLES = [None, VIEWER, CAMPAIGNER, COORDINATOR, ADMIN]
 
@@ -47,6 +48,8 @@ def objects(users):
         ask=ask, as_of=timezone.now() + datetime.timedelta(minutes=1), language="en", by=None
     )
 
+    # Made directly: the address checks would resolve the name (webhooks/safety.py).
+    webhook = WebhookEndpoint.objects.create(url="https://hooks.example.org/in", events=["x"])
     return {
         "ask": ask,
         "campaign": ask.campaign,
@@ -82,4 +85,8 @@ def objects(users):
             for username, user in users.items()
             if user is not None
         },
+        "webhook": webhook,
+        "webhook_delivery": WebhookDelivery.objects.create(
+            endpoint=webhook, event=Event.CONTACT_ERASED, payload={}, status="failed"
+        ),
     }

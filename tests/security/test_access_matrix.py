@@ -33,6 +33,8 @@ API_READ = (401, OK, OK, OK, OK)
 API_CAMPAIGNER_WRITE = (401, DENY, 400, 400, 400)
 API_COORDINATOR_WRITE = (401, DENY, DENY, 400, 400)
 API_EXPORT = (401, DENY, DENY, OK, OK)
+API_ADMIN_READ = (401, DENY, DENY, DENY, OK)
+API_ADMIN_WRITE = (401, DENY, DENY, DENY, 400)
 
 
 def _pk(name):
@@ -138,6 +140,9 @@ MATRIX = {
     # Erasing through the API: data protection, the admin role; a body that cannot be
     # read (400) so the shared contact stays for the other rows.
     "contact-erase": ("post", _pk("contact"), (401, DENY, DENY, DENY, 400), {"suppress": "maybe"}),
+    # Webhooks: set up by admins only.
+    "webhook-list": ("post", None, API_ADMIN_WRITE, {}),
+    "webhook-detail": ("get", _pk("webhook"), API_ADMIN_READ, None),
     # Whole lists as files: exports.
     "contact-export": ("get", None, API_EXPORT, None),
     "organisation-export": ("get", None, API_EXPORT, None),
@@ -222,6 +227,14 @@ MATRIX = {
     "crm:consent-withdraw": ("get", _pk("consent"), CAMPAIGNER_WRITE, None),
     "crm:contact-data-export": ("get", _pk("contact"), ADMIN_ONLY, {"format": "json"}),
     "crm:contact-erase": ("get", _pk("contact"), ADMIN_ONLY, None),
+    # Webhooks: endpoints and their deliveries, for admins only.
+    "webhooks:endpoint-list": ("get", None, ADMIN_ONLY, None),
+    "webhooks:endpoint-create": ("get", None, ADMIN_ONLY, None),
+    "webhooks:endpoint-detail": ("get", _pk("webhook"), ADMIN_ONLY, None),
+    "webhooks:endpoint-update": ("get", _pk("webhook"), ADMIN_ONLY, None),
+    "webhooks:endpoint-delete": ("get", _pk("webhook"), ADMIN_ONLY, None),  # asks first
+    "webhooks:endpoint-secret": ("post", _pk("webhook"), ADMIN_ONLY, {}),
+    "webhooks:delivery-send-again": ("post", _pk("webhook_delivery"), ADMIN_ONLY, {}),
     # Asks, pipeline, e-mail.
     "outreach:dashboard": ("get", None, STAFF_READ, None),
     "outreach:ask-list": ("get", None, STAFF_READ, None),
@@ -289,8 +302,13 @@ MATRIX = {
     ),
 }
 
-# The API's lists, read (the rows above send them a POST).
-API_LISTS = [name for name, row in MATRIX.items() if name.endswith("-list") and ":" not in name]
+# The API's lists, read (the rows above send them a POST); admin-only ones apart.
+ADMIN_API_LISTS = [name for name, row in MATRIX.items() if row[2] == API_ADMIN_WRITE]
+API_LISTS = [
+    name
+    for name in MATRIX
+    if name.endswith("-list") and ":" not in name and name not in ADMIN_API_LISTS
+]
 
 # Exports reached through a query string on a page every role may read.
 EXPORTS = {
@@ -387,6 +405,10 @@ def test_each_role_gets_what_its_table_row_says(client, users, objects, role):
     response = client.get(reverse("osdi:petition-signatures", kwargs=_petition(objects, user)))
     if not _outcome_matches(response, API_READ[ROLES.index(role)]):
         wrong.append(f"GET osdi:petition-signatures: {response.status_code}")
+    for name in ADMIN_API_LISTS:
+        response = client.get(reverse(name))
+        if not _outcome_matches(response, API_ADMIN_READ[ROLES.index(role)]):
+            wrong.append(f"GET {name}: {response.status_code}")
     assert wrong == [], f"as {role or 'anonymous'}: {wrong}"
     response = client.post(reverse("logout"))
     assert response.status_code == 302 and response.headers["Location"] == reverse("login")
@@ -404,6 +426,8 @@ WRITES = {
     "outreach:ask-update": COORDINATOR_ONLY,
     "outreach:email-compose": COORDINATOR_ONLY,
     "imports:undo": COORDINATOR_ONLY,
+    "webhooks:endpoint-create": ADMIN_ONLY,
+    "webhooks:endpoint-update": ADMIN_ONLY,
 }
 
 
