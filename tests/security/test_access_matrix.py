@@ -303,7 +303,9 @@ MATRIX = {
 }
 
 # The API's lists, read (the rows above send them a POST); admin-only ones apart.
-ADMIN_API_LISTS = [name for name, row in MATRIX.items() if row[2] == API_ADMIN_WRITE]
+ADMIN_API_LISTS = [
+    name for name, row in MATRIX.items() if name.endswith("-list") and row[2] == API_ADMIN_WRITE
+]
 API_LISTS = [
     name
     for name in MATRIX
