@@ -461,7 +461,7 @@ def score_organisations(a, b):
         reasons.append(SAME_ORG_NAME)
         score = 90
     core_score, core_reason = _same_core(a, b)
-    if core_score:
+    if core_score and core_reason not in reasons:
         reasons.append(core_reason)
         score = max(score, core_score)
     same_site, same_mail = _domains_agree(a, b)

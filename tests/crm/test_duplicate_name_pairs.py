@@ -75,3 +75,12 @@ def test_the_reasons_say_which_kind_of_evidence_it_was():
 
     assert SHORT_NAME_OF_LONG in _proposed(datenwerk, long_form).reasons
     assert SAME_MAIL_DOMAIN in _proposed(site, office).reasons
+
+
+def test_a_reason_is_given_once():
+    accented = Organisation.objects.create(name="Periódico Señal Abierta", country="MX")
+    plain = Organisation.objects.create(name="Periodico Senal Abierta", country="MX")
+
+    reasons = _proposed(accented, plain).reasons
+
+    assert len(reasons) == len(set(reasons)), reasons
