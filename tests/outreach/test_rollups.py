@@ -6,11 +6,14 @@ import contextlib
 import datetime
 import io
 import random
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.db import connection
 from django.utils import timezone
 
 from crm.importing.undo import import_undo
@@ -279,3 +282,31 @@ def test_the_rebuild_command_recomputes_rows_changed_by_hand():
 
     assert maintained() == expected
     assert "from 2 confirmed signature(s)" in out.getvalue()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="needs real concurrent transactions (run with DATABASE_URL=postgres://...)",
+)
+def test_twenty_confirmations_at_once_on_one_day_all_count():
+    ask = make_ask()
+    people = [make_contact(email=f"c{i}@example.org") for i in range(20)]
+    pending = [
+        signature_record(ask=ask, contact=person, status=Signature.Status.PENDING)
+        for person in people
+    ]
+    start = threading.Barrier(20)
+
+    def confirm(signature):
+        try:
+            start.wait()
+            signature_record(ask=ask, contact=signature.contact, status="confirmed")
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        list(pool.map(confirm, pending))
+
+    assert sum(maintained()[0].values()) == 20
+    assert maintained() == rebuilt()
