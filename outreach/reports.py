@@ -335,9 +335,10 @@ def _per_day(counts, start, end, *, by_ask=False):
         )
         .order_by(*keys)
     )
+    rows = rows.values_list(*keys, "organisations", "individuals")
     if by_ask:
-        return {(r["ask_id"], r["day"]): (r["organisations"], r["individuals"]) for r in rows}
-    return {r["day"]: (r["organisations"], r["individuals"]) for r in rows}
+        return {(ask_id, day): (o, i) for ask_id, day, o, i in rows}
+    return {day: (o, i) for day, o, i in rows}
 
 
 # --- across asks ----------------------------------------------------------------------------
@@ -410,7 +411,7 @@ def asks_overview(*, by=DAY, start=None, end=None, today=None):
 
     monday = week_bounds(today)[0]
     days_of = {}
-    for (ask_id, day), counts in sorted(per_ask_day.items(), key=lambda item: item[0][1]):
+    for (ask_id, day), counts in per_ask_day.items():  # in (ask, day) order
         days_of.setdefault(ask_id, []).append((day, counts))
     summaries = []
     combined = {}
