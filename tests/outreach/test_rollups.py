@@ -310,3 +310,22 @@ def test_twenty_confirmations_at_once_on_one_day_all_count():
 
     assert sum(maintained()[0].values()) == 20
     assert maintained() == rebuilt()
+
+
+def test_an_admin_edit_or_delete_of_a_signature_moves_the_counts(rf):
+    from django.contrib import admin
+
+    signature_admin = admin.site._registry[Signature]
+    request = rf.post("/")
+    request.user = make_user()
+    ask = make_ask()
+    signature = signature_record(ask=ask, organisation=make_organisation(), country="BE")
+    signature.signed_at -= datetime.timedelta(days=3)
+    signature.country = "NL"
+
+    signature_admin.save_model(request, signature, form=None, change=True)
+
+    assert maintained() == rebuilt()
+    assert (ask.pk, timezone.localdate(signature.signed_at), "country", "NL") in maintained()[1]
+    signature_admin.delete_queryset(request, Signature.objects.filter(pk=signature.pk))
+    assert maintained() == ({}, {})
