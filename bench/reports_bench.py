@@ -11,7 +11,13 @@
 entries, their stage-change activities, 25,000 organisations and 25,000 contacts
 (sizes can be changed with --signatures, --asks, --outreach). PostgreSQL loads through
 COPY, SQLite through executemany in large batches; both take a few minutes at most on
-two cores. Without --build the existing data is timed again.
+two cores. The roll-ups the reports read are then rebuilt from the loaded rows
+(outreach/rollups.py). Without --build the existing data is timed again.
+
+--sizes 10000,1000000 builds and times each number of signatures in turn (the outreach
+entries stay the same) and prints the three pages side by side with the ratio of the
+largest to the smallest: the reports should cost the same at both. --smoke runs tiny
+sizes that way, as the suite does (tests/test_benches.py).
 
 It times, each the median of --repeat runs after one warm-up:
   - the growth series of one ask (by day and by week), the issue asks < 200 ms on
@@ -50,7 +56,17 @@ from django.utils import timezone  # noqa: E402
 
 from crm.models import Contact, Organisation, Tag  # noqa: E402
 from outreach import reports  # noqa: E402
-from outreach.models import Activity, Ask, Campaign, Outreach, Signature, Stage  # noqa: E402
+from outreach.models import (  # noqa: E402
+    Activity,
+    Ask,
+    Campaign,
+    Outreach,
+    Signature,
+    SignatureDailyBreakdown,
+    SignatureDailyCount,
+    Stage,
+)
+from outreach.rollups import rollup_rebuild  # noqa: E402
 
 COUNTRIES = (
     ["BE", "NL", "FR", "DE", "ES", "IT", "PT", "IE", "AT", "PL", "CZ", "SE", "DK", "FI"]
@@ -102,7 +118,8 @@ def build(*, signatures, asks, outreach, seed=7):
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
-                "TRUNCATE outreach_activity, outreach_signature, outreach_outreach, "
+                "TRUNCATE outreach_activity, outreach_signaturedailycount, "
+                "outreach_signaturedailybreakdown, outreach_signature, outreach_outreach, "
                 "outreach_asktranslation, outreach_ask, outreach_campaign, "
                 "crm_organisation_tags, crm_contact_tags, crm_affiliation, crm_contact, "
                 "crm_organisation, crm_tag CASCADE"
@@ -110,6 +127,8 @@ def build(*, signatures, asks, outreach, seed=7):
         else:
             for table in (
                 "outreach_activity",
+                "outreach_signaturedailycount",
+                "outreach_signaturedailybreakdown",
                 "outreach_signature",
                 "outreach_outreach",
                 "outreach_ask",
@@ -216,6 +235,14 @@ def build(*, signatures, asks, outreach, seed=7):
                 )
 
     _load("outreach_signature", columns, signature_rows())
+    # Loaded past the services: the roll-ups the reports read are rebuilt from the rows.
+    started = time.perf_counter()
+    rollup_rebuild()
+    log(
+        f"  roll-ups rebuilt in {time.perf_counter() - started:.1f} s: "
+        f"{SignatureDailyCount.objects.count():,} daily rows, "
+        f"{SignatureDailyBreakdown.objects.count():,} country and source rows"
+    )
 
     per_ask_outreach = outreach // asks
     log(f"outreach entries: {per_ask_outreach * asks:,}")
@@ -354,7 +381,7 @@ def _load(table, columns, rows, batch=20000):
     log(f"  {table}: {count:,} rows in {time.perf_counter() - started:.1f} s")
 
 
-def timed(label, function, repeat):
+def time_it(label, function, repeat):
     function()  # warm-up: caches, query plans
     runs = []
     for _ in range(repeat):
@@ -367,6 +394,12 @@ def timed(label, function, repeat):
 
 
 def measure(repeat):
+    """Times the reports; returns {label: median ms}."""
+    results = {}
+
+    def timed(label, function, repeat):
+        results[label] = time_it(label, function, repeat)
+
     ask = Ask.objects.order_by("pk")[asks_middle()]
     n = Signature.objects.filter(ask=ask).count()
     print(
@@ -406,6 +439,25 @@ def measure(repeat):
         repeat,
     )
     timed("whole page: /reports/ (across asks)", page(reverse("outreach:reports")), repeat)
+    return results
+
+
+PAGES = (
+    "whole page: /reports/asks/<slug>/",
+    "whole page: /reports/asks/<slug>/weekly/",
+    "whole page: /reports/ (across asks)",
+)
+
+
+def compare(by_size):
+    """The three pages at each size, and the largest against the smallest."""
+    sizes = sorted(by_size)
+    print(f"\n{connection.vendor}: median ms by number of signatures")
+    print(f"{'page':<44}" + "".join(f"{size:>12,}" for size in sizes) + f"{'ratio':>8}")
+    for label in PAGES:
+        row = [by_size[size][label] for size in sizes]
+        ratio = row[-1] / row[0] if row[0] else float("nan")
+        print(f"{label:<44}" + "".join(f"{ms:>12.1f}" for ms in row) + f"{ratio:>7.2f}x")
 
 
 def asks_middle():
@@ -421,11 +473,26 @@ def main():
     parser.add_argument("--asks", type=int, default=20)
     parser.add_argument("--outreach", type=int, default=200_000)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument(
+        "--sizes",
+        help="build and time each number of signatures in turn (e.g. 10000,1000000), "
+        "then print the three pages side by side",
+    )
     parser.add_argument("--smoke", action="store_true", help="tiny sizes, as the suite runs it")
     args = parser.parse_args()
     if args.smoke:
         args.build, args.signatures, args.asks, args.outreach, args.repeat = True, 800, 2, 200, 1
+        args.sizes = args.sizes or "400,800"
     call_command("migrate", verbosity=0)
+    if args.sizes:
+        by_size = {}
+        for size in (int(n) for n in args.sizes.split(",")):
+            started = time.perf_counter()
+            build(signatures=size, asks=args.asks, outreach=args.outreach)
+            log(f"built {size:,} signatures in {time.perf_counter() - started:.0f} s")
+            by_size[size] = measure(args.repeat)
+        compare(by_size)
+        return
     if args.build:
         started = time.perf_counter()
         build(signatures=args.signatures, asks=args.asks, outreach=args.outreach)

@@ -279,6 +279,7 @@ NOT_PERSONAL = {
     "outreach.statementversion": "a statement's title and text as signed",
     "outreach.asktranslation": "a statement's title and text in another language",
     "outreach.askholiday": "days off in an ask's cadence",
+    "outreach.signaturedailybreakdown": "counts of signatures per day and country or source",
     "outreach.messagetemplate": "message templates with merge fields, no person's data",
     "outreach.historicalmessagetemplate": "message templates with merge fields",
 }

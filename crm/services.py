@@ -17,6 +17,7 @@ from crm.models import (
     NotDuplicate,
     Organisation,
 )
+from outreach.rollups import rollup_tracked
 from outreach.signature_cache import signatures_changed
 
 
@@ -440,20 +441,21 @@ def contact_merge(*, survivor, merged, values=None, by=None):
         entry.save(update_fields=["contact", "updated_at"])
         moved["outreach"] += 1
 
-    individual_signatures = Signature.objects.filter(organisation__isnull=True)
-    _settle_signatures(
-        list(individual_signatures.filter(contact=merged).order_by("pk")),
-        {s.ask_id: s for s in individual_signatures.filter(contact=survivor).live()},
-        "contact",
-        survivor,
-        moved,
-        by,
-    )
-    for signature in Signature.objects.filter(contact=merged):  # signed for an organisation
-        signature.contact = survivor
-        _attribute(signature, by)
-        signature.save(update_fields=["contact", "updated_at"])
-        moved["signatures"] += 1
+    with rollup_tracked(Signature.objects.filter(contact__in=[survivor, merged])):
+        individual_signatures = Signature.objects.filter(organisation__isnull=True)
+        _settle_signatures(
+            list(individual_signatures.filter(contact=merged).order_by("pk")),
+            {s.ask_id: s for s in individual_signatures.filter(contact=survivor).live()},
+            "contact",
+            survivor,
+            moved,
+            by,
+        )
+        for signature in Signature.objects.filter(contact=merged):  # signed for an organisation
+            signature.contact = survivor
+            _attribute(signature, by)
+            signature.save(update_fields=["contact", "updated_at"])
+            moved["signatures"] += 1
     moved["activities"] += merged.activities.update(contact=survivor)
     tags = list(merged.tags.all())
     survivor.tags.add(*tags)
@@ -521,14 +523,15 @@ def organisation_merge(*, survivor, merged, values=None, by=None):
         moved,
         by,
     )
-    _settle_signatures(
-        list(Signature.objects.filter(organisation=merged).order_by("pk")),
-        {s.ask_id: s for s in Signature.objects.filter(organisation=survivor).live()},
-        "organisation",
-        survivor,
-        moved,
-        by,
-    )
+    with rollup_tracked(Signature.objects.filter(organisation__in=[survivor, merged])):
+        _settle_signatures(
+            list(Signature.objects.filter(organisation=merged).order_by("pk")),
+            {s.ask_id: s for s in Signature.objects.filter(organisation=survivor).live()},
+            "organisation",
+            survivor,
+            moved,
+            by,
+        )
     moved["activities"] += merged.activities.update(organisation=survivor)
     tags = list(merged.tags.all())
     survivor.tags.add(*tags)

@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from simple_history.admin import SimpleHistoryAdmin
 
 from crm.admin import ImportExportAdminMixin
@@ -17,6 +18,8 @@ from outreach.models import (
     MessageTemplate,
     Outreach,
     Signature,
+    SignatureDailyBreakdown,
+    SignatureDailyCount,
     StatementVersion,
 )
 from outreach.resources import (
@@ -25,6 +28,7 @@ from outreach.resources import (
     SignatureImportResource,
     SignatureResource,
 )
+from outreach.rollups import rollup_tracked
 from outreach.services import (
     ask_text_edit_check,
     outreach_change_stage,
@@ -269,7 +273,9 @@ class SignatureAdmin(AskImportMixin, ImportExportAdminMixin, SimpleHistoryAdmin)
 
     def save_model(self, request, obj, form, change):
         if change:
-            super().save_model(request, obj, form, change)
+            # Its ask, signer, day, country or source may change what the reports count.
+            with transaction.atomic(), rollup_tracked([obj.pk]):
+                super().save_model(request, obj, form, change)
             return
         # New signatures go through the service so the pipeline follows.
         recorded = signature_record(
@@ -287,6 +293,14 @@ class SignatureAdmin(AskImportMixin, ImportExportAdminMixin, SimpleHistoryAdmin)
             by=request.user,
         )
         obj.pk = recorded.pk
+
+    def delete_model(self, request, obj):
+        with transaction.atomic(), rollup_tracked([obj.pk]):
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic(), rollup_tracked(queryset):
+            super().delete_queryset(request, queryset)
 
 
 @admin.register(AskHoliday)
@@ -329,3 +343,31 @@ class DeliverySnapshotAdmin(admin.ModelAdmin):
     list_display = ("ask", "as_of", "language", "organisation_count", "individual_count")
     list_select_related = ("ask",)
     readonly_fields = ("rows", "statement_version", "created_at", "created_by")
+
+
+class RollupAdmin(admin.ModelAdmin):
+    """Read only: the services keep the roll-ups, `manage.py rebuild_rollups` redoes them."""
+
+    list_select_related = ("ask",)
+    date_hierarchy = "day"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SignatureDailyCount)
+class SignatureDailyCountAdmin(RollupAdmin):
+    list_display = ("ask", "day", "kind", "count")
+    list_filter = ("kind", "ask")
+
+
+@admin.register(SignatureDailyBreakdown)
+class SignatureDailyBreakdownAdmin(RollupAdmin):
+    list_display = ("ask", "day", "dimension", "value", "count")
+    list_filter = ("dimension", "ask")

@@ -650,6 +650,64 @@ class Signature(TimestampedModel):
         )
 
 
+class SignatureDailyCount(models.Model):
+    """How many confirmed signatures an ask gathered on one local day, organisations and
+    individuals apart: the growth series and the reports across asks read these rows
+    instead of every signature (at most two per ask and day).
+
+    Kept in step by the services that change which signatures count, in their own
+    transaction (outreach/rollups.py); `manage.py rebuild_rollups` recomputes it from
+    the signatures. A row may hold 0 once its signatures left."""
+
+    class Kind(models.TextChoices):
+        ORGANISATION = "organisation", _("Organisation")
+        INDIVIDUAL = "individual", _("Individual")
+
+    ask = models.ForeignKey(Ask, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField(_("local day"))
+    kind = models.CharField(_("kind of signatory"), max_length=20, choices=Kind)
+    count = models.IntegerField(_("confirmed signatures"), default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ask", "day", "kind"], name="signature_daily_count_once_per_slot"
+            ),
+        ]
+        indexes = [models.Index(fields=["day"], name="signature_daily_count_day")]
+
+    def __str__(self):
+        return f"{self.ask_id} {self.day} {self.kind}: {self.count}"
+
+
+class SignatureDailyBreakdown(models.Model):
+    """Confirmed signatures of an ask on one local day by country, and apart by source:
+    one row per value seen that day (a row per country × source × kind would hold about
+    one signature each on a quiet day, and the breakdowns add each dimension up alone).
+    Kept and rebuilt with SignatureDailyCount."""
+
+    class Dimension(models.TextChoices):
+        COUNTRY = "country", _("Country")
+        SOURCE = "source", _("Source")
+
+    ask = models.ForeignKey(Ask, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField(_("local day"))
+    dimension = models.CharField(_("dimension"), max_length=20, choices=Dimension)
+    value = models.CharField(_("value"), max_length=20, blank=True)
+    count = models.IntegerField(_("confirmed signatures"), default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ask", "day", "dimension", "value"],
+                name="signature_daily_breakdown_once_per_slot",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.ask_id} {self.day} {self.dimension}={self.value}: {self.count}"
+
+
 class DeliverySnapshot(models.Model):
     """The statement and its public signatory list frozen as of a moment, for delivery
     to its addressees while the letter stays open."""

@@ -2,7 +2,11 @@
 
 Every function here runs a fixed number of queries whatever the number of rows; Python
 only ever sees aggregated rows (one per local day, country, owner …), never one per
-signature.
+signature. Counts, series and the breakdowns by country and source read the daily
+roll-ups (SignatureDailyCount, SignatureDailyBreakdown, kept by the services: see
+outreach/rollups.py), whose size follows asks × days, not signatures. The breakdowns by
+kind of organisation and by cause read the signatures: they follow the organisations'
+and people's records as they are now.
 
 What counts: confirmed signatures (`Signature.objects.confirmed()`), listed publicly or
 not — the same definition as the public statement page's count of signatories. Pending,
@@ -35,6 +39,7 @@ from django.db.models import (
     Min,
     OuterRef,
     Q,
+    Sum,
     Value,
     When,
     Window,
@@ -45,7 +50,15 @@ from django_countries import countries
 
 from crm.models import Organisation, Tag
 from outreach.dates import week_bounds
-from outreach.models import Activity, Ask, Outreach, Signature, Stage
+from outreach.models import (
+    Activity,
+    Ask,
+    Outreach,
+    Signature,
+    SignatureDailyBreakdown,
+    SignatureDailyCount,
+    Stage,
+)
 
 DAY = "day"
 WEEK = "week"
@@ -208,9 +221,19 @@ def confirmed_signatures(ask=None):
     return signatures.filter(ask=ask) if ask is not None else signatures
 
 
+def daily_counts(ask=None):
+    """The roll-up rows of `ask` (None: every ask) that hold signatures."""
+    rows = SignatureDailyCount.objects.exclude(count=0)
+    return rows.filter(ask=ask) if ask is not None else rows
+
+
+def _sum(**filters):
+    return Coalesce(Sum("count", filter=Q(**filters) if filters else None), 0)
+
+
 def growth_series(*, ask=None, by=DAY, start=None, end=None, today=None):
     """Confirmed signatories per local day, week or month, with running totals split into
-    organisations and individuals. Two queries.
+    organisations and individuals. Two queries, over the daily roll-up.
 
     `start` defaults to the ask's opening day or its first signature, whichever is
     earlier; `end` to today (or the last signature's day if later). A period that has
@@ -219,28 +242,26 @@ def growth_series(*, ask=None, by=DAY, start=None, end=None, today=None):
     if by not in (*PERIODS, None):
         raise ValueError(f"by must be one of {PERIODS}")
     today = today or timezone.localdate()
-    signatures = confirmed_signatures(ask)
+    counts = daily_counts(ask)
     monday = week_bounds(today)[0]
+    organisation = SignatureDailyCount.Kind.ORGANISATION
     facts = {
-        "total": Count("*"),
-        "organisations": Count("signed_at", filter=Q(organisation__isnull=False)),
-        "first": Min("signed_at"),
-        "last": Max("signed_at"),
-        "this_week": Count("signed_at", filter=Q(signed_at__gte=day_start(monday))),
+        "total": _sum(),
+        "organisations": _sum(kind=organisation),
+        "first": Min("day"),
+        "last": Max("day"),
+        "this_week": _sum(day__gte=monday),
     }
     if start is not None:
-        before = Q(signed_at__lt=day_start(start))
-        facts["before"] = Count("signed_at", filter=before)
-        facts["before_organisations"] = Count(
-            "signed_at", filter=before & Q(organisation__isnull=False)
-        )
-    facts = signatures.aggregate(**facts)
+        facts["before"] = _sum(day__lt=start)
+        facts["before_organisations"] = _sum(day__lt=start, kind=organisation)
+    facts = counts.aggregate(**facts)
 
     if start is None:
-        candidates = [d for d in (ask and ask.opens_on, local_day(facts["first"])) if d]
+        candidates = [d for d in (ask and ask.opens_on, facts["first"]) if d]
         start = min(candidates, default=today)
     if end is None:
-        end = max(today, local_day(facts["last"]) or today)
+        end = max(today, facts["last"] or today)
     by = choose_period(by, start, end)
     growth = Growth(
         ask=ask,
@@ -256,7 +277,7 @@ def growth_series(*, ask=None, by=DAY, start=None, end=None, today=None):
     if end < start:
         return growth
 
-    per_day = _per_day(signatures, start, end)
+    per_day = _per_day(counts, start, end)
     before_organisations = facts.get("before_organisations", 0)
     before = (before_organisations, facts.get("before", 0) - before_organisations)
     growth.points = _points(per_day, by, start, end, today, before)
@@ -301,25 +322,23 @@ def _periods(start, end, by):
         begins = period_end(begins, by) + ONE_DAY
 
 
-def _per_day(signatures, start, end, *, by_ask=False):
-    """{local day: (organisations, individuals)} for signatures in [start, end]; keyed
-    by (ask id, day) with `by_ask`. One grouped query."""
-    in_range = signatures.filter(
-        signed_at__gte=day_start(start), signed_at__lt=day_start(end + ONE_DAY)
-    )
+def _per_day(counts, start, end, *, by_ask=False):
+    """{local day: (organisations, individuals)} from the roll-up rows `counts` in
+    [start, end]; keyed by (ask id, day) with `by_ask`. One grouped query."""
     keys = ["ask_id", "day"] if by_ask else ["day"]
     rows = (
-        in_range.annotate(day=local_day_expression(in_range, "signed_at", start, end))
+        counts.filter(day__gte=start, day__lte=end)
         .values(*keys)
         .annotate(
-            organisations=Count("signed_at", filter=Q(organisation__isnull=False)),
-            individuals=Count("signed_at", filter=Q(organisation__isnull=True)),
+            organisations=_sum(kind=SignatureDailyCount.Kind.ORGANISATION),
+            individuals=_sum(kind=SignatureDailyCount.Kind.INDIVIDUAL),
         )
         .order_by(*keys)
     )
+    rows = rows.values_list(*keys, "organisations", "individuals")
     if by_ask:
-        return {(r["ask_id"], r["day"]): (r["organisations"], r["individuals"]) for r in rows}
-    return {r["day"]: (r["organisations"], r["individuals"]) for r in rows}
+        return {(ask_id, day): (o, i) for ask_id, day, o, i in rows}
+    return {day: (o, i) for day, o, i in rows}
 
 
 # --- across asks ----------------------------------------------------------------------------
@@ -370,19 +389,16 @@ class Overview:
 
 def asks_overview(*, by=DAY, start=None, end=None, today=None):
     """Every ask with confirmed signatures (or open today): totals, new this week, the
-    cumulative curve by days since launch, and the combined growth series. Four
-    queries: first and last signature, one grouped read per (ask, local day), the asks."""
+    cumulative curve by days since launch, and the combined growth series. Three
+    queries over the daily roll-up and the asks: the first and last day, one grouped
+    read per (ask, local day), the asks."""
     today = today or timezone.localdate()
-    signatures = confirmed_signatures()
-    # Bounds over every status, first and last apart: each is one step down the
-    # signed_at index (SQLite scans the table for MIN and MAX in one query). The series
-    # then starts at the first confirmed day.
-    by_date = Signature.objects.order_by("signed_at").values_list("signed_at", flat=True)
-    first, last = by_date.first(), by_date.last()
-    first_day = start or local_day(first) or today
-    last_day = end or max(today, local_day(last) or today)
+    counts = daily_counts()
+    bounds = counts.aggregate(first=Min("day"), last=Max("day"))
+    first_day = start or bounds["first"] or today
+    last_day = end or max(today, bounds["last"] or today)
     per_ask_day = (
-        _per_day(signatures, first_day, last_day, by_ask=True) if first_day <= last_day else {}
+        _per_day(counts, first_day, last_day, by_ask=True) if first_day <= last_day else {}
     )
     if start is None and per_ask_day:
         first_day = min(day for _, day in per_ask_day)
@@ -395,7 +411,7 @@ def asks_overview(*, by=DAY, start=None, end=None, today=None):
 
     monday = week_bounds(today)[0]
     days_of = {}
-    for (ask_id, day), counts in sorted(per_ask_day.items(), key=lambda item: item[0][1]):
+    for (ask_id, day), counts in per_ask_day.items():  # in (ask, day) order
         days_of.setdefault(ask_id, []).append((day, counts))
     summaries = []
     combined = {}
@@ -471,39 +487,32 @@ def signatures_in_range(ask=None, start=None, end=None):
     return signatures
 
 
-def breakdowns(*, ask=None, start=None, end=None):
-    """Signatories by country, organisation kind, cause tag and source. Three grouped
-    queries. A signatory with two causes counts under both."""
-    signatures = signatures_in_range(ask, start, end)
-
-    def grouped(queryset, key):
-        return list(queryset.values(key).annotate(n=Count("*")).order_by().values_list(key, "n"))
-
-    # Country, kind and source from one grouped read, summed per dimension here.
-    by_country, by_kind, by_source = {}, {}, {}
-    for country, kind, source, n in (
-        signatures.values("country", "organisation__kind", "source")
-        .annotate(n=Count("*"))
+def breakdowns(*, ask=None, start=None, end=None, organisation_facts=True):
+    """Signatories by country and source (one grouped read of the daily roll-up), and with
+    `organisation_facts` by organisation kind and cause tag (three grouped reads of the
+    signatures, as the organisations and people are now). A signatory with two causes
+    counts under both."""
+    per_value = SignatureDailyBreakdown.objects.all()
+    if ask is not None:
+        per_value = per_value.filter(ask=ask)
+    if start is not None:
+        per_value = per_value.filter(day__gte=start)
+    if end is not None:
+        per_value = per_value.filter(day__lte=end)
+    by_country, by_source = {}, {}
+    Dimension = SignatureDailyBreakdown.Dimension
+    for dimension, value, n in (
+        per_value.values("dimension", "value")
+        .annotate(n=Sum("count"))
+        .filter(n__gt=0)
         .order_by()
-        .values_list("country", "organisation__kind", "source", "n")
+        .values_list("dimension", "value", "n")
     ):
-        by_country[country] = by_country.get(country, 0) + n
-        by_kind[kind] = by_kind.get(kind, 0) + n
-        by_source[source] = by_source.get(source, 0) + n
-    by_country, by_kind, by_source = (list(d.items()) for d in (by_country, by_kind, by_source))
-    cause = Tag.Kind.CAUSE
-    causes = {}
-    for name, n in grouped(
-        signatures.filter(organisation__tags__kind=cause), "organisation__tags__name"
-    ) + grouped(
-        # "No organisation" through Coalesce: a bare IS NULL leads SQLite to walk the
-        # organisation index over every ask's individuals instead of this ask's rows.
-        signatures.alias(organisation_or_0=Coalesce("organisation_id", 0)).filter(
-            organisation_or_0=0, contact__tags__kind=cause
-        ),
-        "contact__tags__name",
-    ):
-        causes[name] = causes.get(name, 0) + n
+        (by_country if dimension == Dimension.COUNTRY else by_source)[value] = n
+    by_country, by_source = list(by_country.items()), list(by_source.items())
+    by_kind, causes = [], {}
+    if organisation_facts:
+        by_kind, causes = _by_kind_and_cause(signatures_in_range(ask, start, end))
 
     total = sum(n for _, n in by_source)
     kinds = dict(Organisation.Kind.choices)
@@ -524,6 +533,27 @@ def breakdowns(*, ask=None, start=None, end=None):
         cause=rows(sorted(causes.items(), key=lambda kv: (-kv[1], kv[0])), str),
         source=rows(by_source, lambda source: sources.get(source, source)),
     )
+
+
+def _by_kind_and_cause(signatures):
+    def grouped(queryset, key):
+        return list(queryset.values(key).annotate(n=Count("*")).order_by().values_list(key, "n"))
+
+    by_kind = grouped(signatures, "organisation__kind")
+    cause = Tag.Kind.CAUSE
+    causes = {}
+    for name, n in grouped(
+        signatures.filter(organisation__tags__kind=cause), "organisation__tags__name"
+    ) + grouped(
+        # "No organisation" through Coalesce: a bare IS NULL leads SQLite to walk the
+        # organisation index over every ask's individuals instead of this ask's rows.
+        signatures.alias(organisation_or_0=Coalesce("organisation_id", 0)).filter(
+            organisation_or_0=0, contact__tags__kind=cause
+        ),
+        "contact__tags__name",
+    ):
+        causes[name] = causes.get(name, 0) + n
+    return by_kind, causes
 
 
 # --- pipeline -------------------------------------------------------------------------------

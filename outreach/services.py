@@ -23,6 +23,7 @@ from outreach.models import (
     Stage,
     StatementVersion,
 )
+from outreach.rollups import rollup_apply, rollup_tracked, signature_slot
 
 TRANSITION_REFUSED = "An entry that is “{from_stage}” cannot move to “{to_stage}”."
 UNKNOWN_STAGE = "“{stage}” is not a pipeline stage."
@@ -259,6 +260,7 @@ def signature_record(
         try:
             with transaction.atomic():
                 signature.save()
+                rollup_apply(after=signature_slot(signature))
         except IntegrityError:
             # Someone recorded the same signer a moment ago: update theirs instead.
             signature = _live_signature_of(ask=ask, organisation=organisation, contact=contact)
@@ -309,6 +311,7 @@ def _move_outreach_to_signed(signature, *, by, at=None, note=""):
 
 
 def _update_signature(signature, fields, signed_at, contact, by):
+    before = signature_slot(signature)  # as locked by _live_signature_of
     for name, value in fields.items():
         setattr(signature, name, value)
     if contact is not None:
@@ -317,6 +320,7 @@ def _update_signature(signature, fields, signed_at, contact, by):
     signature.full_clean(validate_constraints=False)
     _attribute(signature, by)
     signature.save()
+    rollup_apply(before, signature_slot(signature))
 
 
 @transaction.atomic
@@ -329,6 +333,7 @@ def signature_withdraw(*, signature, by=None, reason=""):
     if signature.status == Signature.Status.WITHDRAWN:
         return signature
     was_confirmed = signature.status == Signature.Status.CONFIRMED
+    before = signature_slot(signature)
     signature.status = Signature.Status.WITHDRAWN
     signature.withdrawn_at = timezone.now()
     signature.withdrawn_by = by
@@ -349,6 +354,7 @@ def signature_withdraw(*, signature, by=None, reason=""):
             "updated_at",
         ]
     )
+    rollup_apply(before, signature_slot(signature))
     if signature.listing_consent_id:
         ConsentRecord.objects.filter(
             pk=signature.listing_consent_id, withdrawn_at__isnull=True
@@ -1061,6 +1067,7 @@ def signature_verify(*, signature, by):
     signature = Signature.objects.select_for_update().get(pk=signature.pk)
     if signature.status != Signature.Status.CONFIRMED or not signature.awaiting_verification:
         raise ValidationError(NOT_AWAITING_VERIFICATION, code="not_awaiting")
+    before = signature_slot(signature)
     signature.awaiting_verification = False
     signature.verified_at = timezone.now()
     signature.verified_by = by
@@ -1068,6 +1075,7 @@ def signature_verify(*, signature, by):
     signature.save(
         update_fields=["awaiting_verification", "verified_at", "verified_by", "updated_at"]
     )
+    rollup_apply(before, signature_slot(signature))  # the reports count it already
     if signature.organisation_id and signature.contact_id:
         Affiliation.objects.get_or_create(
             contact_id=signature.contact_id,
@@ -1091,6 +1099,7 @@ def signature_reject(*, signature, by, reason):
     was_counted = signature.status == Signature.Status.CONFIRMED and not (
         signature.awaiting_verification
     )
+    before = signature_slot(signature)
     signature.status = Signature.Status.REJECTED
     signature.status_reason = reason.strip()
     signature.awaiting_verification = False
@@ -1098,6 +1107,7 @@ def signature_reject(*, signature, by, reason):
     signature.pending_changes = {}
     _attribute(signature, by)
     signature.save()
+    rollup_apply(before, signature_slot(signature))
     entry = matching_outreach(signature)
     if was_counted and entry is not None and entry.stage == Stage.SIGNED:
         # No live signature is left behind the "Signed" card; withdrawn is its only way out.
@@ -1196,7 +1206,8 @@ def signature_purge_unconfirmed(*, older_than):
     Signature.objects.filter(status=Signature.Status.CONFIRMED, updated_at__lt=older_than).exclude(
         pending_changes={}
     ).update(pending_changes={}, confirm_nonce="")
-    Signature.objects.filter(pk__in=ids).delete()
+    with rollup_tracked(ids):  # pending signatures: nothing counted leaves, checked anyway
+        Signature.objects.filter(pk__in=ids).delete()
     Signature.history.filter(id__in=ids).delete()
 
     contacts = Contact.objects.filter(

@@ -18,6 +18,8 @@ RECORDS_OF_WHAT_HAPPENED = {
     ("crm", "mergedrecord"),
     ("crm", "notduplicate"),
     ("crm", "exportfile"),
+    ("outreach", "signaturedailycount"),  # kept by the services (outreach/rollups.py)
+    ("outreach", "signaturedailybreakdown"),
 }
 
 

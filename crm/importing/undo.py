@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from crm.audit import log_import
 from crm.models import ImportRecord
+from outreach.rollups import rollup_tracked
 from outreach.signature_cache import signatures_changed
 
 CHANGED_SINCE = "changed since the import"
@@ -174,14 +175,17 @@ def import_undo(*, record, by=None):
     for signature, _reason in plan.withdraw:
         # The pipeline and the reports follow a withdrawal.
         signature_withdraw(signature=signature, by=by, reason="Import undone")
-    for _label, instance in plan.remove:
-        instance._history_user = by
-        instance.delete()
-    for change, instance in plan.restore:
-        for name, value in change.before.items():
-            setattr(instance, name, value or _blank(instance, name))
-        instance._history_user = by
-        instance.save()
+    signatures = [i.pk for label, i in plan.remove if label == "outreach.signature"]
+    signatures += [i.pk for change, i in plan.restore if change.model == "outreach.signature"]
+    with rollup_tracked(signatures):  # the reports' counts follow removed and restored ones
+        for _label, instance in plan.remove:
+            instance._history_user = by
+            instance.delete()
+        for change, instance in plan.restore:
+            for name, value in change.before.items():
+                setattr(instance, name, value or _blank(instance, name))
+            instance._history_user = by
+            instance.save()
     signatures_changed(everything=True)  # organisations restored to what they were
     record.status = ImportRecord.Status.UNDONE
     record.undone_at = timezone.now()

@@ -179,7 +179,8 @@ class WeeklySummaryView(StaffRequiredMixin, TemplateView):
             today=today,
         )
         previous, this = growth.points[:7], growth.points[7:]
-        week = reports.breakdowns(ask=ask, start=monday, end=sunday)
+        # The page shows countries and sources only: no read of the signatures.
+        week = reports.breakdowns(ask=ask, start=monday, end=sunday, organisation_facts=False)
         pipeline = reports.pipeline_report(ask=ask, today=today)
         funnel, owners = pipeline.funnel, pipeline.owners
         return super().get_context_data(

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from crm.models import Contact, Organisation
 from outreach.models import Signature, Stage
+from outreach.rollups import rollup_rebuild
 from outreach.services import signature_record, signature_withdraw
 from tests.factories import make_ask, make_contact, make_organisation, make_outreach, make_user
 
@@ -258,6 +259,7 @@ def _add_signatures(ask, count, start):
         ],
         batch_size=2000,
     )
+    rollup_rebuild()  # bulk_create passes the services that keep the roll-ups
     make_outreach(ask=ask, owner=make_user(), stage=Stage.INVITED)
 
 
@@ -288,6 +290,67 @@ def test_the_reports_query_counts_do_not_grow_with_signatures(staff_client):
     with_ten_thousand = [_count_queries(staff_client, url, params) for url in pages]
 
     assert with_ten == with_ten_thousand
+
+
+def _sign_on_days(ask, days):
+    """One confirmed signature a day (organisations and people in turn) from 2 March,
+    through the service, as staff record them."""
+    for n in range(days):
+        when = at("2026-03-02", 10) + datetime.timedelta(days=n)
+        if n % 2:
+            signature_record(ask=ask, contact=make_contact(), signed_at=when, country="NL")
+        else:
+            signature_record(ask=ask, organisation=make_organisation(country="BE"), signed_at=when)
+
+
+def _queries(client, url, params):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, params)
+    assert response.status_code == 200
+    return [q["sql"] for q in queries]
+
+
+def _reading_signatures(sqls):
+    # The roll-ups' tables share the prefix: the quoted name is the signature table.
+    return [sql for sql in sqls if '"outreach_signature"' in sql]
+
+
+PARAMS = {"start": "2026-03-02", "end": "2026-04-30"}
+
+
+def test_the_across_asks_page_costs_the_same_with_3_and_30_signatures_and_days(staff_client):
+    url = reverse("outreach:reports")
+    _sign_on_days(make_ask(slug="first"), 3)
+    with_three = _queries(staff_client, url, PARAMS)
+
+    _sign_on_days(make_ask(slug="second"), 27)
+    with_thirty = _queries(staff_client, url, PARAMS)
+
+    assert Signature.objects.confirmed().count() == 30
+    assert len(with_three) == len(with_thirty)
+    assert _reading_signatures(with_thirty) == []  # counts and series from the roll-up
+
+
+@pytest.mark.parametrize(
+    "page, reads_of_signatures",
+    # The ask's page: the breakdowns by kind of organisation and by cause (three
+    # queries) follow the organisations and people as they are now.
+    [("outreach:report-ask", 3), ("outreach:report-weekly", 0)],
+)
+def test_an_ask_s_report_costs_the_same_with_3_and_30_signatures_and_days(
+    staff_client, page, reads_of_signatures
+):
+    small, large = make_ask(slug="small"), make_ask(slug="large")
+    _sign_on_days(small, 3)
+    _sign_on_days(large, 30)
+
+    params = PARAMS if page == "outreach:report-ask" else {"week": "2026-03-02"}
+
+    with_three = _queries(staff_client, reverse(page, args=[small.slug]), params)
+    with_thirty = _queries(staff_client, reverse(page, args=[large.slug]), params)
+
+    assert len(with_three) == len(with_thirty)
+    assert len(_reading_signatures(with_thirty)) == reads_of_signatures
 
 
 # --- command line -------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from crm.roles import CAMPAIGNER, COORDINATOR, VIEWER
 from outreach.models import Campaign, Outreach
+from outreach.rollups import rollup_rebuild
 
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "coalition-demo"
@@ -80,6 +81,7 @@ class Command(BaseCommand):
             # "your follow-ups" shows work.
             Outreach.objects.filter(owner__isnull=True).update(owner=user)
             days = demo_move_to(timezone.localdate())
+            rollup_rebuild()  # loaded and moved past the services
             self.stdout.write(
                 f"Loaded the demo coalition, its dates moved on {days} days to today."
             )
