@@ -13,8 +13,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_production_settings_pass_the_deployment_checks():
+    # Not the browser tests' async switch, which a test worker may have set before.
+    inherited = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env = {
-        **os.environ,
+        **inherited,
         "DEBUG": "0",
         "SECRET_KEY": "a-long-random-production-key-" + "x7Qp9#Lm2$" * 5,
         "ALLOWED_HOSTS": "crm.coalition.example",
