@@ -82,30 +82,51 @@ def _tag_through(model):
     return model.tags.through, f"{model._meta.model_name}_id"
 
 
+TAG_ADDED = "Tag “{tag}” added"
+TAG_REMOVED = "Tag “{tag}” removed"
+
+
+def _record_tag_change(model, rows, by, reason):
+    """One history row per record, written in bulk: the record's page names who tagged
+    it and when (the history's reason), in a fixed number of queries."""
+    model.history.bulk_history_create(
+        rows,
+        batch_size=1000,
+        update=True,
+        default_user=by,
+        default_change_reason=reason[:100],
+        default_date=timezone.now(),
+    )
+
+
 @transaction.atomic
-def tag_add(*, tag, model, ids):
+def tag_add(*, tag, model, ids, by):
     """Tag the `model` rows (Organisation or Contact) whose primary keys are `ids` (a
-    list or a values("pk") queryset). Rows already tagged are left alone. Returns how
-    many rows were newly tagged."""
+    list or a values("pk") queryset). Rows already tagged are left alone; each newly
+    tagged one gets a history entry naming `by` (TAG_ADDED). Returns how many rows were
+    newly tagged."""
     through, link = _tag_through(model)
     already = set(
         through.objects.filter(tag=tag, **{f"{link}__in": ids}).values_list(link, flat=True)
     )
-    wanted = set(model.objects.filter(pk__in=ids).values_list("pk", flat=True))
-    new = [through(tag=tag, **{link: pk}) for pk in sorted(wanted - already)]
+    rows = [row for row in model.objects.filter(pk__in=ids).order_by("pk") if row.pk not in already]
+    new = [through(tag=tag, **{link: row.pk}) for row in rows]
     through.objects.bulk_create(new, batch_size=1000, ignore_conflicts=True)
+    _record_tag_change(model, rows, by, TAG_ADDED.format(tag=tag))
     signatures_changed(everything=True)  # cause tags make the reports' breakdowns
     return len(new)
 
 
 @transaction.atomic
-def tag_remove(*, tag, model, ids):
-    """Take `tag` off the `model` rows whose primary keys are `ids`. Returns how many
-    rows lost it."""
+def tag_remove(*, tag, model, ids, by):
+    """Take `tag` off the `model` rows whose primary keys are `ids`; each one that lost
+    it gets a history entry naming `by` (TAG_REMOVED). Returns how many rows lost it."""
     through, link = _tag_through(model)
-    deleted, _ = through.objects.filter(tag=tag, **{f"{link}__in": ids}).delete()
+    rows = list(model.objects.filter(pk__in=ids, tags=tag).order_by("pk"))
+    through.objects.filter(tag=tag, **{f"{link}__in": [row.pk for row in rows]}).delete()
+    _record_tag_change(model, rows, by, TAG_REMOVED.format(tag=tag))
     signatures_changed(everything=True)
-    return deleted
+    return len(rows)
 
 
 @transaction.atomic

@@ -129,7 +129,7 @@ class _BulkActionView(StaffRequiredMixin, View):
         return bulk_action_permissions(self.model, action)
 
     def add_tag(self, ids, data):
-        count = services.tag_add(tag=data["tag"], model=self.model, ids=ids)
+        count = services.tag_add(tag=data["tag"], model=self.model, ids=ids, by=self.request.user)
         messages.success(
             self.request,
             ngettext(
@@ -141,7 +141,9 @@ class _BulkActionView(StaffRequiredMixin, View):
         )
 
     def remove_tag(self, ids, data):
-        count = services.tag_remove(tag=data["tag"], model=self.model, ids=ids)
+        count = services.tag_remove(
+            tag=data["tag"], model=self.model, ids=ids, by=self.request.user
+        )
         messages.success(
             self.request,
             ngettext(

@@ -183,7 +183,7 @@ def _record(ask, signer, by):
         signature.listing_consent = consent
         signature.save(update_fields=["listing_consent", "updated_at"])
     for tag in tags:
-        tag_add(tag=tag, model=Contact, ids=[contact.pk])
+        tag_add(tag=tag, model=Contact, ids=[contact.pk], by=by)
     _note(signer, contact, signature, by)
     return Recorded(signature=signature, created=existing is None)
 

@@ -214,7 +214,7 @@ def test_a_signature_is_found_only_under_its_own_petition(osdi):
 def test_tags_and_their_taggings(osdi):
     tag = Tag.objects.create(name="press")
     contact = make_contact()
-    tag_add(tag=tag, model=type(contact), ids=[contact.pk])
+    tag_add(tag=tag, model=type(contact), ids=[contact.pk], by=None)
     client = osdi()
     (row,) = client.get(BASE + "tags/").json()["_embedded"]["osdi:tags"]
     assert row["name"] == "press"

@@ -157,7 +157,7 @@ def test_the_report_of_an_ask_follows_its_signatures_and_cause_tags(client, ask)
     make_signature(ask)
     assert client.get(url).context["breakdowns"].total == 2
     cause = Tag.objects.create(name="Surveillance", kind=Tag.Kind.CAUSE)
-    tag_add(tag=cause, model=type(signature.organisation), ids=[signature.organisation_id])
+    tag_add(tag=cause, model=type(signature.organisation), ids=[signature.organisation_id], by=None)
     causes = client.get(url).context["breakdowns"].cause
     assert [(row.label, row.count) for row in causes] == [("Surveillance", 1)]
 
