@@ -1,10 +1,11 @@
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from import_export.admin import ImportExportMixin
 from import_export.formats import base_formats
 from simple_history.admin import SimpleHistoryAdmin
 
-from crm import exporting
+from crm import exporting, services
 from crm.audit import log_export
 from crm.models import (
     Affiliation,
@@ -81,19 +82,97 @@ class TagAdmin(admin.ModelAdmin):
     search_fields = ("name",)
 
 
+class AffiliationAdminForm(forms.ModelForm):
+    def validate_constraints(self):
+        # As on the page: affiliation_save takes the primary flag off the contact's other
+        # primary affiliation before it checks that constraint; the others are checked here.
+        exclude = self._get_validation_exclusions() | {"is_primary"}
+        try:
+            self.instance.validate_constraints(exclude=exclude)
+        except ValidationError as error:
+            self._update_errors(error)
+
+
+def affiliation_save(affiliation, by):
+    return services.affiliation_save(affiliation=affiliation, by=by)
+
+
+class ConsentAdminForm(forms.ModelForm):
+    """A withdrawn consent is kept as it was (as on the page and in the API); a
+    withdrawal date typed in withdraws the consent through consent_withdraw."""
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk and self.initial.get("withdrawn_at") and self.has_changed():
+            raise ValidationError(services.WITHDRAWN_IS_KEPT)
+        return data
+
+
+def consent_save(consent, by):
+    """Give the consent through consent_give; with a withdrawal date, withdraw it then
+    through consent_withdraw, which takes signatures off public lists for a listing
+    consent. A withdrawn consent is left as it is (ConsentAdminForm refuses changes)."""
+    if (
+        consent.pk
+        and ConsentRecord.objects.filter(pk=consent.pk, withdrawn_at__isnull=False).exists()
+    ):
+        return consent
+    withdrawn_at = consent.withdrawn_at
+    consent = services.consent_give(consent=consent, by=by)
+    if withdrawn_at is not None:
+        consent = services.consent_withdraw(consent=consent, by=by, at=withdrawn_at)
+    return consent
+
+
 class AffiliationInline(admin.TabularInline):
     model = Affiliation
+    form = AffiliationAdminForm
     extra = 0
     autocomplete_fields = ("contact", "organisation")
 
 
 class ConsentInline(admin.TabularInline):
     model = ConsentRecord
+    form = ConsentAdminForm
     extra = 0
 
 
+class ThroughServicesAdmin(SimpleHistoryAdmin):
+    """save_model and the inlines write through crm.services, as the pages do: the record
+    and its many-to-many fields through `save_service`, affiliations through
+    affiliation_save, consents through consent_give / consent_withdraw."""
+
+    save_service = None
+    inline_savers = {Affiliation: affiliation_save, ConsentRecord: consent_save}
+
+    def save_model(self, request, obj, form, change):
+        m2m = {
+            field.name: form.cleaned_data[field.name]
+            for field in obj._meta.many_to_many
+            if field.name in form.cleaned_data
+        }
+        self.save_service(obj, by=request.user, m2m=m2m)
+
+    def save_related(self, request, form, formsets, change):
+        # The many-to-many fields were set by save_model's service.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    def save_formset(self, request, form, formset, change):
+        save = self.inline_savers.get(formset.model)
+        if save is None:
+            return super().save_formset(request, form, formset, change)
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            obj._history_user = request.user
+            obj.delete()
+        for obj in instances:
+            save(obj, request.user)
+        formset.save_m2m()
+
+
 @admin.register(Organisation)
-class OrganisationAdmin(ImportExportAdminMixin, SimpleHistoryAdmin):
+class OrganisationAdmin(ImportExportAdminMixin, ThroughServicesAdmin):
     resource_classes = [OrganisationImportResource]
     export_resource_class = OrganisationResource
     export_kind = "organisations"
@@ -104,6 +183,11 @@ class OrganisationAdmin(ImportExportAdminMixin, SimpleHistoryAdmin):
     autocomplete_fields = ("tags", "member_of")
     readonly_fields = ("domain", *TIMESTAMPS)
     inlines = [AffiliationInline]
+
+    @staticmethod
+    def save_service(organisation, *, by, m2m):
+        return services.organisation_save(organisation=organisation, by=by, m2m=m2m)
+
     fieldsets = [
         (None, {"fields": ("name", "acronym", "kind", "country", "city")}),
         ("Online", {"fields": ("website", "domain", "email")}),
@@ -113,7 +197,7 @@ class OrganisationAdmin(ImportExportAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Contact)
-class ContactAdmin(ImportExportAdminMixin, SimpleHistoryAdmin):
+class ContactAdmin(ImportExportAdminMixin, ThroughServicesAdmin):
     resource_classes = [ContactImportResource]
     export_resource_class = ContactResource
     export_kind = "contacts"
@@ -132,23 +216,35 @@ class ContactAdmin(ImportExportAdminMixin, SimpleHistoryAdmin):
     readonly_fields = TIMESTAMPS
     inlines = [AffiliationInline, ConsentInline]
 
+    @staticmethod
+    def save_service(contact, *, by, m2m):
+        return services.contact_save(contact=contact, by=by, m2m=m2m)
+
 
 @admin.register(Affiliation)
 class AffiliationAdmin(SimpleHistoryAdmin):
+    form = AffiliationAdminForm
     list_display = ("contact", "organisation", "role", "is_primary", "started_on", "ended_on")
     list_filter = ("is_primary",)
     search_fields = ("contact__first_name", "contact__last_name", "organisation__name", "role")
     autocomplete_fields = ("contact", "organisation")
     list_select_related = ("contact", "organisation")
 
+    def save_model(self, request, obj, form, change):
+        affiliation_save(obj, request.user)
+
 
 @admin.register(ConsentRecord)
 class ConsentRecordAdmin(SimpleHistoryAdmin):
+    form = ConsentAdminForm
     list_display = ("contact", "purpose", "lawful_basis", "given_at", "withdrawn_at", "source")
     list_filter = ("purpose", "lawful_basis")
     search_fields = ("contact__first_name", "contact__last_name", "contact__email", "source")
     autocomplete_fields = ("contact",)
     list_select_related = ("contact",)
+
+    def save_model(self, request, obj, form, change):
+        consent_save(obj, request.user)
 
 
 @admin.register(SavedView)

@@ -31,7 +31,6 @@ from crm.roles import DATA_PROTECTION
 
 CONTACT_DETAILS_PERMISSION = "crm.list_contact_details"
 WITHDRAW_BY_ACTION = "Withdraw a consent with POST /api/v1/consent-records/<id>/withdraw/."
-WITHDRAWN_IS_KEPT = "A withdrawn consent is kept as it was; record a new one instead."
 ERASE_INSTEAD = (
     "A contact is not deleted: erase the person with POST /api/v1/contacts/<id>/erase/ "
     "(data protection role)."
@@ -290,7 +289,7 @@ class ConsentRecordViewSet(StaffViewSet):
     def perform_update(self, serializer):
         consent = serializer.instance
         if consent.withdrawn_at is not None:
-            raise ValidationError({"detail": WITHDRAWN_IS_KEPT})
+            raise ValidationError({"detail": services.WITHDRAWN_IS_KEPT})
         for name, value in serializer.validated_data.items():
             setattr(consent, name, value)
         serializer.instance = services.consent_give(consent=consent, by=self.request.user)

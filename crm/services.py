@@ -129,6 +129,9 @@ def tag_remove(*, tag, model, ids, by):
     return len(rows)
 
 
+WITHDRAWN_IS_KEPT = "A withdrawn consent is kept as it was; record a new one instead."
+
+
 @transaction.atomic
 def consent_give(*, consent, by=None):
     """Record a consent given (purpose, lawful basis, source, text version), validated

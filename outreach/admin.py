@@ -31,7 +31,7 @@ from outreach.resources import (
 from outreach.rollups import rollup_tracked
 from outreach.services import (
     ask_text_edit_check,
-    outreach_change_stage,
+    outreach_bulk_change_stage,
     signature_record,
     signature_withdraw,
 )
@@ -158,18 +158,18 @@ class ActivityInline(admin.TabularInline):
 
 
 def _move_to(stage):
+    # The same service and the same report as the pipeline table's bulk move.
     def action(modeladmin, request, queryset):
-        moved, refused = 0, []
-        for entry in queryset:
-            try:
-                outreach_change_stage(outreach=entry, stage=stage, by=request.user)
-                moved += 1
-            except ValidationError as error:
-                refused.append(f"{entry.target_name}: {' '.join(error.messages)}")
-        if moved:
-            modeladmin.message_user(request, f"{moved} moved to “{stage.label}”.")
-        for reason in refused:
-            modeladmin.message_user(request, reason, level=messages.WARNING)
+        result = outreach_bulk_change_stage(entries=queryset, stage=stage, by=request.user)
+        modeladmin.message_user(
+            request,
+            f"{len(result.moved)} moved to “{stage.label}”"
+            + (f", {len(result.unchanged)} already there." if result.unchanged else "."),
+        )
+        for entry, reason in result.refused:
+            modeladmin.message_user(
+                request, f"Not moved — {entry.target_name}: {reason}", level=messages.WARNING
+            )
 
     action.allowed_permissions = ("change",)  # a viewer sees the list, and moves nothing
     action.__name__ = f"move_to_{stage.value}"

@@ -92,3 +92,22 @@ def test_adding_a_signature_in_the_admin_records_it_through_the_service(client, 
     entry.refresh_from_db()
     assert entry.stage == Stage.SIGNED
     assert Outreach.history.filter(id=entry.pk, history_user=superuser).exists()
+
+
+def test_the_move_action_reports_like_the_pipeline_tables_bulk_move(client, superuser):
+    ask = make_ask()
+    prospect = make_outreach(ask=ask)
+    invited = make_outreach(ask=ask, stage=Stage.INVITED)
+    signed = make_outreach(ask=ask, stage=Stage.SIGNED, organisation=make_organisation("Kite"))
+    client.force_login(superuser)
+
+    response = client.post(
+        reverse("admin:outreach_outreach_changelist"),
+        {"action": "move_to_invited", "_selected_action": [prospect.pk, invited.pk, signed.pk]},
+        follow=True,
+    )
+
+    shown = [str(m) for m in response.context["messages"]]
+    assert shown[0] == "1 moved to “Invited”, 1 already there."
+    assert shown[1].startswith("Not moved — Kite: ")
+    assert not Activity.objects.filter(outreach=invited).exists()
