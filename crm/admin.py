@@ -7,6 +7,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from crm import exporting, services
 from crm.audit import log_export
+from crm.forms import PrimaryMovesOnSave
 from crm.models import (
     Affiliation,
     ConsentRecord,
@@ -82,15 +83,8 @@ class TagAdmin(admin.ModelAdmin):
     search_fields = ("name",)
 
 
-class AffiliationAdminForm(forms.ModelForm):
-    def validate_constraints(self):
-        # As on the page: affiliation_save takes the primary flag off the contact's other
-        # primary affiliation before it checks that constraint; the others are checked here.
-        exclude = self._get_validation_exclusions() | {"is_primary"}
-        try:
-            self.instance.validate_constraints(exclude=exclude)
-        except ValidationError as error:
-            self._update_errors(error)
+class AffiliationAdminForm(PrimaryMovesOnSave):
+    """As on the page: a new primary affiliation takes the flag off the old one."""
 
 
 def affiliation_save(affiliation, by):

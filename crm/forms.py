@@ -3,6 +3,7 @@ Messages say in plain words what is wrong and how to put it right."""
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -80,6 +81,8 @@ class ContactForm(forms.ModelForm):
         error_messages = {
             "email": {"invalid": EMAIL_INVALID},
             "phone": {"invalid": PHONE_INVALID},
+            # The model's constraint, worded for this page.
+            NON_FIELD_ERRORS: {"contact_has_name_or_email": CONTACT_NAME_MISSING},
         }
         widgets = {
             "notes": forms.Textarea(attrs={"rows": 4}),
@@ -119,8 +122,6 @@ class ContactForm(forms.ModelForm):
         from crm.selectors import contacts_like
 
         data = super().clean()
-        if not (data.get("first_name") or data.get("last_name") or data.get("email")):
-            raise forms.ValidationError(CONTACT_NAME_MISSING, code="name_missing")
         self.same_email, self.similar = contacts_like(
             first_name=data.get("first_name", ""),
             last_name=data.get("last_name", ""),
@@ -169,7 +170,20 @@ class RecordLookupField(forms.CharField):
         return found[0]
 
 
-class AffiliationForm(forms.ModelForm):
+class PrimaryMovesOnSave(forms.ModelForm):
+    """The model's constraints checked as usual, except one primary affiliation per
+    contact: affiliation_save takes the flag off the contact's other primary affiliation
+    first, then checks it."""
+
+    def validate_constraints(self):
+        exclude = self._get_validation_exclusions() | {"is_primary"}
+        try:
+            self.instance.validate_constraints(exclude=exclude)
+        except ValidationError as error:
+            self._update_errors(error)
+
+
+class AffiliationForm(PrimaryMovesOnSave):
     organisation = RecordLookupField(
         Organisation,
         label=_("Organisation"),
@@ -187,6 +201,8 @@ class AffiliationForm(forms.ModelForm):
             "ended_on": forms.DateInput(attrs={"type": "date"}),
         }
         labels = {"is_primary": _("Primary affiliation (their main organisation)")}
+        # The model's constraint, worded for this page.
+        error_messages = {"ended_on": {"affiliation_ends_after_start": DATES_REVERSED}}
 
     def __init__(self, *args, fixed=(), **kwargs):
         """`fixed` names the sides that are already set ("contact", "organisation"):
@@ -194,18 +210,6 @@ class AffiliationForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for name in fixed:
             del self.fields[name]
-
-    def clean(self):
-        data = super().clean()
-        started, ended = data.get("started_on"), data.get("ended_on")
-        if started and ended and ended < started:
-            self.add_error("ended_on", DATES_REVERSED)
-        return data
-
-    def validate_constraints(self):
-        # The primary flag moves off the old primary affiliation in affiliation_save,
-        # which then checks the constraints.
-        pass
 
 
 class SavedViewForm(forms.ModelForm):

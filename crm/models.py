@@ -22,7 +22,9 @@ from crm.text import normalise_email, normalise_name
 class ConstraintsOnFields:
     """Puts the message of a constraint about one field on that field (CONSTRAINT_FIELDS:
     constraint name -> field), so that a form and the API show it there: the models hold
-    the rules, the forms and serializers do not check them again."""
+    the rules, the forms and serializers do not check them again. A violation without a
+    code of its own gets the constraint's name as its code, so a form may word it for its
+    page (Meta.error_messages) as it does a field's own errors."""
 
     CONSTRAINT_FIELDS = {}
 
@@ -33,16 +35,19 @@ class ConstraintsOnFields:
             raise ValidationError(self._errors_on_fields(error)) from None
 
     def _errors_on_fields(self, error):
-        field_of_message = {
-            str(constraint.get_violation_error_message()): self.CONSTRAINT_FIELDS[constraint.name]
+        constraint_of_message = {
+            str(constraint.get_violation_error_message()): constraint.name
             for constraint in self._meta.constraints
-            if constraint.name in self.CONSTRAINT_FIELDS
         }
         errors = {}
         for field, messages in error.error_dict.items():
             for message in messages:
-                text = " ".join(message.messages)
-                key = field_of_message.get(text, field) if field == NON_FIELD_ERRORS else field
+                name = constraint_of_message.get(" ".join(message.messages))
+                if name and message.code is None:
+                    message.code = name
+                key = field
+                if field == NON_FIELD_ERRORS and name in self.CONSTRAINT_FIELDS:
+                    key = self.CONSTRAINT_FIELDS[name]
                 errors.setdefault(key, []).append(message)
         return errors
 
