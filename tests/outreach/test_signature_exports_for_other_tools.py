@@ -6,6 +6,7 @@ import io
 import logging
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 
 from crm.models import Contact, Organisation
@@ -142,3 +143,12 @@ def test_it_needs_the_export_permission(client, ask, layout, kind, columns, role
     response = client.get(url, {"export": "csv", "layout": layout})
 
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize(("layout", "kind", "columns"), LAYOUTS)
+def test_the_command_writes_the_layouts_too(ask, layout, kind, columns, capsys):
+    call_command("export_records", kind, "--ask", ask.slug)
+
+    out = capsys.readouterr().out
+    assert next(csv.reader(io.StringIO(out.lstrip("\ufeff")))) == list(columns)
+    assert len(list(csv.DictReader(io.StringIO(out.lstrip("\ufeff"))))) == 4
