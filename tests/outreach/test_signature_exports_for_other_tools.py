@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from crm.models import Contact, Organisation
+from crm.models import Contact, ExportFile, Organisation
 from outreach.models import Signature
 from outreach.resources import ACTION_NETWORK_COLUMNS, CIVICRM_COLUMNS
 from outreach.services import signature_record
@@ -152,3 +152,27 @@ def test_the_command_writes_the_layouts_too(ask, layout, kind, columns, capsys):
     out = capsys.readouterr().out
     assert next(csv.reader(io.StringIO(out.lstrip("\ufeff")))) == list(columns)
     assert len(list(csv.DictReader(io.StringIO(out.lstrip("\ufeff"))))) == 4
+
+
+@pytest.mark.parametrize(("layout", "kind", "columns"), LAYOUTS)
+def test_a_large_export_is_written_in_the_background_in_the_same_layout(
+    coordinator, ask, layout, kind, columns, settings
+):
+    direct = rows(export(coordinator, ask, layout))
+    settings.EXPORT_IN_BACKGROUND_AFTER = 2
+    url = reverse("outreach:signature-list", args=[ask.pk])
+
+    response = coordinator.get(url, {"export": "csv", "layout": layout})
+
+    export_file = ExportFile.objects.get()
+    assert response.url == export_file.get_absolute_url()
+    assert (export_file.kind, export_file.query, export_file.rows_total) == (kind, "", 4)
+    download = coordinator.get(reverse("crm:export-download", args=[export_file.pk]))
+    # Written in the order of the records, not of the list: the same rows.
+    assert sorted(rows(download.content), key=repr) == sorted(direct, key=repr)
+
+
+def test_an_unknown_layout_is_the_staff_export(coordinator, ask):
+    content = export(coordinator, ask, "../../etc")
+
+    assert "name as published" in rows(content)[0]
