@@ -39,7 +39,14 @@ class ApiTokenForm(PasswordConfirmedForm):
         coerce=int,
         initial=90,
     )
-    field_order = ["name", "lifetime_days", "password"]
+    double_opt_in = forms.BooleanField(
+        label="Signatures sent with this token need the signer's e-mail confirmation "
+        "(double opt-in)",
+        required=False,
+        help_text="For a tool whose own form does not confirm e-mail addresses: each "
+        "signature it sends waits until the signer follows the link this CRM e-mails them.",
+    )
+    field_order = ["name", "lifetime_days", "double_opt_in", "password"]
     password_help_text = "A token acts as you: confirm it is you who asks for one."
 
 

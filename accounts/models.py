@@ -13,6 +13,12 @@ class ApiToken(AbstractAuthToken):
     """
 
     name = models.CharField(_("name"), max_length=100)
+    # For a tool that sends signatures its own form did not confirm: the OSDI record
+    # signature helper then asks the signer to confirm, unless the request says otherwise.
+    double_opt_in = models.BooleanField(
+        _("signatures sent with this token need the signer's e-mail confirmation"),
+        default=False,
+    )
 
     class Meta:
         ordering = ["-created"]

@@ -11,13 +11,18 @@ from accounts.models import ApiToken
 TOKEN_LIFETIMES = {30: "30 days", 90: "90 days", 365: "one year"}
 
 
-def api_token_create(*, user, name, lifetime_days=90):
+def api_token_create(*, user, name, lifetime_days=90, double_opt_in=False):
     """Create a token for `user`. Returns (token record, token string): the string is
-    shown once and never stored, only its digest."""
+    shown once and never stored, only its digest. `double_opt_in`: signatures sent
+    with it through the OSDI helper wait for the signer's e-mail confirmation when the
+    request does not say."""
     if lifetime_days not in TOKEN_LIFETIMES:
         raise ValueError(f"Token lifetime must be one of {sorted(TOKEN_LIFETIMES)} days.")
     return ApiToken.objects.create(
-        user=user, name=name.strip(), expiry=datetime.timedelta(days=lifetime_days)
+        user=user,
+        name=name.strip(),
+        expiry=datetime.timedelta(days=lifetime_days),
+        double_opt_in=double_opt_in,
     )
 
 

@@ -26,6 +26,7 @@ class ProfileView(StaffRequiredMixin, View):
             user=request.user,
             name=form.cleaned_data["name"],
             lifetime_days=form.cleaned_data["lifetime_days"],
+            double_opt_in=form.cleaned_data["double_opt_in"],
         )
         # The token is in this one response and nowhere else.
         return self._page(

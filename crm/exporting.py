@@ -42,13 +42,20 @@ class ExportKind:
 
 
 def kinds():
-    """The four kinds of export, by name (imported late: outreach imports crm)."""
+    """The kinds of export, by name (imported late: outreach imports crm). An ask's
+    signatures come in this app's layout and in Action Network's and CiviCRM's, to be
+    imported there (docs/interop.md)."""
     from crm.filters import ContactFilter, OrganisationFilter
     from crm.models import Contact, Organisation
     from crm.resources import ContactResource, OrganisationResource
     from outreach.filters import OutreachFilter, SignatureFilter
     from outreach.models import Outreach, Signature
-    from outreach.resources import OutreachResource, SignatureResource
+    from outreach.resources import (
+        OutreachResource,
+        SignatureActionNetworkResource,
+        SignatureCiviCRMResource,
+        SignatureResource,
+    )
 
     return {
         kind.name: kind
@@ -57,6 +64,20 @@ def kinds():
             ExportKind("organisations", Organisation, OrganisationFilter, OrganisationResource),
             ExportKind("outreach", Outreach, OutreachFilter, OutreachResource, per_ask=True),
             ExportKind("signatures", Signature, SignatureFilter, SignatureResource, per_ask=True),
+            ExportKind(
+                "signatures-an",
+                Signature,
+                SignatureFilter,
+                SignatureActionNetworkResource,
+                per_ask=True,
+            ),
+            ExportKind(
+                "signatures-civicrm",
+                Signature,
+                SignatureFilter,
+                SignatureCiviCRMResource,
+                per_ask=True,
+            ),
         )
     }
 

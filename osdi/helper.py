@@ -97,7 +97,10 @@ class RecordSignatureSerializer(serializers.Serializer):
         # The extensions' names hold a colon, so they are added by name.
         fields = super().get_fields()
         fields[LISTING_CONSENT] = serializers.BooleanField(required=False, default=False)
-        fields[DOUBLE_OPT_IN] = serializers.BooleanField(required=False, default=False)
+        # None: the body does not say, and the token's setting decides.
+        fields[DOUBLE_OPT_IN] = serializers.BooleanField(
+            required=False, allow_null=True, default=None
+        )
         fields[CONSENT_VERSION] = serializers.CharField(
             required=False, allow_blank=True, max_length=50, default=""
         )
@@ -126,6 +129,14 @@ class RecordSignatureSerializer(serializers.Serializer):
             consent_text_version=data[CONSENT_VERSION],
             origin_system=data["origin_system"],
         )
+
+
+def _double_opt_in(asked, token):
+    """The body's `coalition:double_opt_in` when it says, else the token's setting (a
+    signed-in session has no token: no double opt-in)."""
+    if asked is not None:
+        return asked
+    return bool(getattr(token, "double_opt_in", False))
 
 
 class MailNotSent(APIException):
@@ -157,7 +168,7 @@ class PetitionSignaturesView(SignaturesView):
         body = RecordSignatureSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         signer = body.signer()
-        if body.validated_data[DOUBLE_OPT_IN]:
+        if _double_opt_in(body.validated_data[DOUBLE_OPT_IN], request.auth):
             recorded = signature_submit_osdi(ask=ask, signer=signer, by=request.user)
             self._send_confirmation(recorded.signature, signer.email, ask)
         else:

@@ -28,7 +28,11 @@ from crm.importing.run import RowsRefused
 from crm.importing.writing import remember_created, write_organisations
 from crm.models import Contact
 from outreach.models import Activity, Ask, Outreach, Signature, Stage
-from outreach.services import outreach_add_targets, signature_record
+from outreach.services import (
+    outreach_add_targets,
+    signature_record,
+    signature_record_changes,
+)
 
 ASK_NEEDED = "Choose the ask these rows are for."
 TARGET_MISSING = "Name an organisation or give the person's e-mail."
@@ -237,20 +241,44 @@ def plan_signatures(table, mapping, options, *, ask, progress=None):
         plan.entries.append(entry)
     _match_people(plan, people)
     _match_people_by_name(plan)
-    live = Signature.objects.live().filter(ask=ask)
-    signed_organisations = set(
-        live.exclude(organisation=None).values_list("organisation_id", flat=True)
-    )
-    signed_people = set(live.filter(organisation=None).values_list("contact_id", flat=True))
+    live = list(Signature.objects.live().filter(ask=ask))
+    by_organisation = {s.organisation_id: s for s in live if s.organisation_id}
+    by_person = {s.contact_id: s for s in live if not s.organisation_id}
     for entry in plan.entries:
         if entry.organisation is not None:
             existing = entry.organisation.instance
-            signed = existing is not None and existing.pk in signed_organisations
+            signature = by_organisation.get(existing.pk) if existing is not None else None
         else:
-            signed = entry.contact is not None and entry.contact.pk in signed_people
-        entry.outcome = "updated" if signed else "new"
+            signature = by_person.get(entry.contact.pk) if entry.contact is not None else None
+        entry.outcome = _signature_outcome(plan, entry, signature)
     plan.organisations = organisations.drafts
     return plan
+
+
+def _record_arguments(plan, entry, contact):
+    return {
+        "organisation": entry.organisation.instance if entry.organisation else None,
+        "contact": contact,
+        "display_name": entry.values["display_name"],
+        "role": entry.values["role"],
+        "affiliation_text": entry.values["affiliation"],
+        "country": entry.values["country"],
+        "signed_at": entry.values["signed_at"],
+        "source": Signature.Source.IMPORT,
+        "public": entry.values["public"],
+        "public_source": plan.options.published_url,
+    }
+
+
+def _signature_outcome(plan, entry, signature):
+    """new, updated, or unchanged: a row that records again what is stored (a file this
+    app exported, read back) changes nothing and is not written."""
+    if signature is None:
+        return "new"
+    if entry.person and entry.contact is None:
+        return "updated"  # a person not known yet signs for the organisation
+    changes = signature_record_changes(signature, **_record_arguments(plan, entry, entry.contact))
+    return "updated" if changes else "unchanged"
 
 
 def _match_people(plan, people):
@@ -321,22 +349,10 @@ def write_signatures(plan, record, user):
     ask = record.ask
 
     def write(entry):
+        if entry.outcome == "unchanged":
+            return
         contact = _contact_for(entry, record, user, created_contacts)
-        organisation = entry.organisation.instance if entry.organisation else None
-        signature = signature_record(
-            ask=ask,
-            organisation=organisation,
-            contact=contact,
-            display_name=entry.values["display_name"],
-            role=entry.values["role"],
-            affiliation_text=entry.values["affiliation"],
-            country=entry.values["country"],
-            signed_at=entry.values["signed_at"],
-            source=Signature.Source.IMPORT,
-            public=entry.values["public"],
-            public_source=plan.options.published_url,
-            by=user,
-        )
+        signature = signature_record(ask=ask, by=user, **_record_arguments(plan, entry, contact))
         if entry.outcome == "new":
             # In step: undo finds each signature's activity by its position.
             remember_created(record, Signature, [signature])

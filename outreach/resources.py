@@ -4,10 +4,12 @@ Export resources (the table and signature pages, the admin, `manage.py export_re
 build on crm.resources.ExportResource, so every cell is neutralised. The import
 resources run the import planner (crm.importing) for one ask chosen on the import form."""
 
-from django.utils import timezone
+import tablib
+from django.utils import timezone, translation
 from import_export import fields
 
 from crm.resources import EXPORT_CHUNK_SIZE, ExportResource, PlannedImportResource
+from crm.spreadsheets import neutralise_formula
 from outreach.models import Outreach, Signature
 
 
@@ -148,6 +150,216 @@ class SignatureResource(ExportResource):
 
     def dehydrate_version(self, signature):
         return signature.statement_version.number if signature.statement_version_id else ""
+
+
+# Action Network's report download: its core columns (IMPORT-FORMATS.md, section 1),
+# then one column per custom field, named as the field.
+ACTION_NETWORK_COLUMNS = (
+    "uuid",
+    "first_name",
+    "last_name",
+    "email",
+    "zip_code",
+    "can2_user_address",
+    "can2_user_city",
+    "can2_state_abbreviated",
+    "can2_county",
+    "can2_phone",
+    "can2_user_tags",
+    "can2_subscription_status",
+    "can2_sms_status",
+    "can2_subscription_date",
+    "Signing as",
+    "Organization",
+    "Affiliation",
+    "Role",
+    "Name as published",
+    "Country",
+    "Language",
+    "Signed at",
+    "Listed publicly",
+)
+
+# CiviCRM's "Export PRIMARY fields" header, in its order (IMPORT-FORMATS.md, section 2),
+# then the one thing CiviCRM has no field for, as a custom field would come.
+CIVICRM_COLUMNS = (
+    "Contact ID",
+    "Contact Type",
+    "Contact Subtype",
+    "Do Not Email",
+    "Do Not Phone",
+    "Do Not Mail",
+    "Do Not Sms",
+    "Do Not Trade",
+    "No Bulk Emails (User Opt Out)",
+    "Legal Identifier",
+    "External Identifier",
+    "Sort Name",
+    "Display Name",
+    "Nickname",
+    "Legal Name",
+    "Image Url",
+    "Preferred Communication Method",
+    "Preferred Language",
+    "Preferred Mail Format",
+    "Contact Hash",
+    "Contact Source",
+    "First Name",
+    "Middle Name",
+    "Last Name",
+    "Individual Prefix",
+    "Individual Suffix",
+    "Formal Title",
+    "Communication Style",
+    "Email Greeting ID",
+    "Postal Greeting ID",
+    "Addressee ID",
+    "Job Title",
+    "Gender",
+    "Birth Date",
+    "Deceased",
+    "Deceased Date",
+    "Household Name",
+    "Organization Name",
+    "Sic Code",
+    "Unique ID (OpenID)",
+    "Current Employer ID",
+    "Contact is in Trash",
+    "Created Date",
+    "Modified Date",
+    "Addressee",
+    "Email Greeting",
+    "Postal Greeting",
+    "Current Employer",
+    "Location Type",
+    "Street Address",
+    "Street Number",
+    "Street Number Suffix",
+    "Street Name",
+    "Street Unit",
+    "Supplemental Address 1",
+    "Supplemental Address 2",
+    "Supplemental Address 3",
+    "City",
+    "Postal Code Suffix",
+    "Postal Code",
+    "Latitude",
+    "Longitude",
+    "Address Name",
+    "Master Address Belongs To",
+    "County",
+    "State",
+    "Country",
+    "Phone",
+    "Phone Extension",
+    "Phone Type",
+    "Email",
+    "On Hold",
+    "Use for Bulk Mail",
+    "Signature Text",
+    "Signature Html",
+    "IM Provider",
+    "IM Screen Name",
+    "OpenID",
+    "World Region",
+    "Website",
+    "Group(s)",
+    "Tag(s)",
+    "Note(s)",
+    "Listed publicly",
+)
+
+
+class SignatureLayoutResource:
+    """An ask's signatures in another tool's column layout, one row per signature, every
+    cell neutralised as in the other exports. Builds the same tablib Dataset an
+    ExportResource does, for the same export paths."""
+
+    columns = ()
+
+    def export(self, queryset, **kwargs):
+        dataset = tablib.Dataset(headers=list(self.columns))
+        rows = queryset.select_related("organisation", "contact").iterator(EXPORT_CHUNK_SIZE)
+        with translation.override("en"):  # country names read the same in every file
+            for signature in rows:
+                cells = self.cells(signature)
+                dataset.append([neutralise_formula(cells.get(c, "")) for c in self.columns])
+        return dataset
+
+    @staticmethod
+    def person(signature):
+        contact = signature.contact
+        if contact is None:
+            return {"first": "", "last": "", "email": "", "phone": ""}
+        phone = str(contact.phone) if contact.phone else ""
+        return {
+            "first": contact.first_name,
+            "last": contact.last_name,
+            "email": contact.email or "",
+            "phone": phone,
+        }
+
+    @staticmethod
+    def country_name(signature):
+        return str(signature.country.name) if signature.country else ""
+
+    @staticmethod
+    def signed_at(signature):
+        return timezone.localtime(signature.signed_at).strftime("%Y-%m-%d %H:%M:%S")
+
+
+class SignatureActionNetworkResource(SignatureLayoutResource):
+    """Action Network's report download layout; what it has no core column for is a
+    custom field column."""
+
+    columns = ACTION_NETWORK_COLUMNS
+
+    def cells(self, signature):
+        person = self.person(signature)
+        organisation = signature.organisation
+        return {
+            "first_name": person["first"],
+            "last_name": person["last"],
+            "email": person["email"],
+            "can2_phone": person["phone"],
+            "Signing as": "organisation" if organisation else "individual",
+            "Organization": organisation.name if organisation else "",
+            "Affiliation": "" if organisation else signature.affiliation_text,
+            "Role": signature.role,
+            "Name as published": signature.display_name,
+            "Country": self.country_name(signature),
+            "Language": signature.language,
+            "Signed at": self.signed_at(signature),
+            "Listed publicly": "yes" if signature.public else "no",
+        }
+
+
+class SignatureCiviCRMResource(SignatureLayoutResource):
+    """CiviCRM's contact export layout: an organisation's signature is an Organization
+    row (with the person who signed for it in the name and e-mail columns), an
+    individual's an Individual row whose current employer is their affiliation."""
+
+    columns = CIVICRM_COLUMNS
+
+    def cells(self, signature):
+        person = self.person(signature)
+        organisation = signature.organisation
+        employer = organisation.name if organisation else signature.affiliation_text
+        return {
+            "Contact Type": "Organization" if organisation else "Individual",
+            "Display Name": signature.display_name,
+            "Preferred Language": signature.language,
+            "First Name": person["first"],
+            "Last Name": person["last"],
+            "Job Title": signature.role,
+            "Organization Name": organisation.name if organisation else "",
+            "Created Date": self.signed_at(signature),
+            "Current Employer": employer,
+            "Country": self.country_name(signature),
+            "Phone": person["phone"],
+            "Email": person["email"],
+            "Listed publicly": "yes" if signature.public else "no",
+        }
 
 
 class SignatureImportResource(PlannedImportResource):

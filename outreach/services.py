@@ -237,17 +237,19 @@ def signature_record(
     """
     _check_signer(ask, organisation, contact)
     signed_at = signed_at or timezone.now()
-    fields = {
-        "display_name": display_name or str(organisation or contact.full_name or contact),
-        "role": role,
-        "affiliation_text": affiliation_text,
-        "country": country or getattr(organisation or contact, "country", ""),
-        "source": source,
-        "public": public,
-        "public_source": public_source,
-        "status": status,
-        "awaiting_verification": awaiting_verification,
-    }
+    fields = _recorded_fields(
+        organisation=organisation,
+        contact=contact,
+        display_name=display_name,
+        role=role,
+        affiliation_text=affiliation_text,
+        country=country,
+        source=source,
+        public=public,
+        public_source=public_source,
+        status=status,
+        awaiting_verification=awaiting_verification,
+    )
 
     signature = _live_signature_of(ask=ask, organisation=organisation, contact=contact)
     was_confirmed = signature is not None and signature.status == Signature.Status.CONFIRMED
@@ -286,6 +288,63 @@ def signature_record(
     if signature.status == Signature.Status.CONFIRMED and not signature.awaiting_verification:
         _move_outreach_to_signed(signature, by=by, at=signed_at, note=stage_note)
     return signature
+
+
+def _recorded_fields(*, organisation, contact, display_name, country, **fields):
+    return {
+        "display_name": display_name or str(organisation or contact.full_name or contact),
+        "country": country or getattr(organisation or contact, "country", ""),
+        **fields,
+    }
+
+
+# Where a signature was recorded from: not something recording it again changes.
+_PROVENANCE_FIELDS = ("source",)
+
+
+def signature_record_changes(
+    signature,
+    *,
+    organisation=None,
+    contact=None,
+    display_name="",
+    role="",
+    affiliation_text="",
+    country="",
+    signed_at=None,
+    source=Signature.Source.STAFF,
+    public=False,
+    public_source="",
+    status=Signature.Status.CONFIRMED,
+    awaiting_verification=False,
+):
+    """What `signature_record` with these arguments would change on `signature`, the
+    signer's live signature: {field: new value}, empty when nothing would change (the
+    import reports such a row as unchanged and does not record it again). Times are
+    compared to the second, the precision of a spreadsheet."""
+    fields = _recorded_fields(
+        organisation=organisation,
+        contact=contact,
+        display_name=display_name,
+        role=role,
+        affiliation_text=affiliation_text,
+        country=country,
+        source=source,
+        public=public,
+        public_source=public_source,
+        status=status,
+        awaiting_verification=awaiting_verification,
+    )
+    changes = {
+        name: value
+        for name, value in _allowed_changes(signature, fields).items()
+        if name not in _PROVENANCE_FIELDS and str(getattr(signature, name)) != str(value)
+    }
+    if contact is not None and signature.contact_id != contact.pk:
+        changes["contact"] = contact
+    if signed_at is not None and signed_at < signature.signed_at.replace(microsecond=0):
+        changes["signed_at"] = signed_at
+    return changes
 
 
 # What only a public-form signature's own flow changes (the signer's links, staff's

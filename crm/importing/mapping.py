@@ -449,6 +449,7 @@ SYNONYMS = {
         "type",
         "signatory type",
         "signer type",
+        "contact type",
         "type of signatory",
         "signing as",
         "organisation or individual",
@@ -497,6 +498,10 @@ TOOL_COLUMNS = {
     "contact name": "full_name",
 }
 
+# The same column name, read differently by one kind of import: in a list of signatures
+# a CiviCRM "Display Name" is the name as published, not a name to split.
+KIND_COLUMNS = {"signatures": {"display name": "display_name"}}
+
 
 @lru_cache(maxsize=65536)
 def header_key(text):
@@ -509,7 +514,7 @@ def header_key(text):
 
 
 def _index(kind):
-    index = {}
+    index = {header_key(column): field for column, field in KIND_COLUMNS.get(kind, {}).items()}
     for field, _label in FIELDS[kind]:
         for synonym in SYNONYMS.get(field, []):
             index.setdefault(header_key(synonym), field)

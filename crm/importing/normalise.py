@@ -223,12 +223,7 @@ def propose_day_first(values):
     some can only be month-first (12/25/2023), None when the file does not say (or
     says both)."""
     day_first = month_first = False
-    for value in values:
-        if not isinstance(value, str):
-            continue
-        match = _NUMERIC_DATE.match(value)
-        if not match:
-            continue
+    for match in _numeric_dates(values):
         first, second = int(match.group(1)), int(match.group(2))
         if first > 12 >= second:
             day_first = True
@@ -239,6 +234,19 @@ def propose_day_first(values):
     if day_first != month_first:
         return day_first
     return None
+
+
+def _numeric_dates(values):
+    for value in values:
+        match = _NUMERIC_DATE.match(value) if isinstance(value, str) else None
+        if match:
+            yield match
+
+
+def has_numeric_dates(values):
+    """Whether any date is written as numbers only (05/09/2023), which may be read
+    either way; ISO dates (2023-09-05) and dates with a month name are not."""
+    return any(True for _ in _numeric_dates(values))
 
 
 _YES = {"yes", "y", "true", "1", "x", "oui", "ja", "si", "sí", "agreed", "ok"}

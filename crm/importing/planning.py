@@ -421,19 +421,20 @@ def resolve_day_first(plan, table, mapping, date_fields):
     columns = [i for i, name in enumerate(mapping) if name in date_fields]
     if not columns:
         return
-    values = (row.cells[i] for row in table.rows for i in columns if i < len(row.cells))
+    values = [row.cells[i] for row in table.rows for i in columns if i < len(row.cells)]
     proposed = clean.propose_day_first(values)
     if proposed is None:
         proposed = True
-        plan.warnings.append(
-            {
-                "row": 0,
-                "column": "",
-                "value": "",
-                "reason": "Dates such as 05/09/2023 could be read either way; they were read "
-                "day first. Choose month first if the file is American.",
-            }
-        )
+        if clean.has_numeric_dates(values):  # ISO dates say nothing, and need nothing
+            plan.warnings.append(
+                {
+                    "row": 0,
+                    "column": "",
+                    "value": "",
+                    "reason": "Dates such as 05/09/2023 could be read either way; they were "
+                    "read day first. Choose month first if the file is American.",
+                }
+            )
     plan.day_first = proposed
 
 

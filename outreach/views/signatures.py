@@ -33,6 +33,9 @@ from outreach.services import (
 from outreach.views.public import write_public_csv
 from outreach.views.table import export_list
 
+# ?layout= on an export: the other tools' layouts (their files are CSV, like any other).
+SIGNATURE_LAYOUTS = {"action-network": "signatures-an", "civicrm": "signatures-civicrm"}
+
 
 class SignatureListView(FilteredListView):
     permission_required = "outreach.view_signature"
@@ -61,7 +64,8 @@ class SignatureListView(FilteredListView):
     def get(self, request, *args, **kwargs):
         file_format = request.GET.get("export")
         if file_format in exporting.FORMATS:
-            return export_list(request, "signatures", self.get_queryset(), file_format, self.ask)
+            kind = SIGNATURE_LAYOUTS.get(request.GET.get("layout", ""), "signatures")
+            return export_list(request, kind, self.get_queryset(), file_format, self.ask)
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):

@@ -119,7 +119,7 @@ def export_list(request, kind, queryset, file_format, ask):
     """A list page's rows, filtered as on the page, as a CSV or XLSX download."""
     if not request.user.has_perm(exporting.PERMISSION):
         raise PermissionDenied
-    query = _without(request.GET, "export", "page", "per_page")
+    query = _without(request.GET, "export", "layout", "page", "per_page")
     try:
         rows = exporting.filtered_rows(kind, query, queryset=queryset)
     except ValidationError as error:

@@ -10,10 +10,10 @@ from accounts.models import ApiToken
 pytestmark = pytest.mark.django_db
 
 
-def _create(client, name="Mailing tool sync", password="pw"):
+def _create(client, name="Mailing tool sync", password="pw", **extra):
     return client.post(
         reverse("accounts:profile"),
-        {"name": name, "lifetime_days": "90", "password": password},
+        {"name": name, "lifetime_days": "90", "password": password, **extra},
     )
 
 
@@ -26,6 +26,14 @@ def test_a_new_token_is_shown_once_and_stored_only_as_a_hash(staff_client, staff
     assert token not in {record.digest, record.token_key}
     assert record.token_key == token[: len(record.token_key)]
     assert token not in staff_client.get(reverse("accounts:profile")).content.decode()
+
+
+def test_a_token_can_ask_for_double_opt_in_and_does_not_by_default(staff_client, staff):
+    _create(staff_client, name="Website form")
+    _create(staff_client, name="Unconfirmed sign-ups", double_opt_in="on")
+
+    settings = dict(ApiToken.objects.values_list("name", "double_opt_in"))
+    assert settings == {"Website form": False, "Unconfirmed sign-ups": True}
 
 
 def test_the_token_works_for_the_api_until_it_is_revoked(staff_client, client, staff):

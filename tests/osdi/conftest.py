@@ -12,9 +12,9 @@ def osdi():
     """An OSDI client for a person of a given role, sending its API token the OSDI way
     (`OSDI-API-Token`)."""
 
-    def client_for(role="coordinator"):
+    def client_for(role="coordinator", **token_settings):
         user = make_user(role=role)
-        _, token = api_token_create(user=user, name=f"{role} OSDI sync")
+        _, token = api_token_create(user=user, name=f"{role} OSDI sync", **token_settings)
         client = APIClient()
         client.credentials(HTTP_OSDI_API_TOKEN=token)
         client.user = user

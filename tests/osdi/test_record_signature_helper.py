@@ -212,6 +212,42 @@ def test_with_double_opt_in_an_erased_person_is_held_for_staff_to_check(osdi, as
     assert signature.awaiting_verification  # not counted until staff verify it
 
 
+def test_a_token_set_to_double_opt_in_asks_for_confirmation_when_the_body_is_silent(osdi, ask):
+    response = _post(osdi(double_opt_in=True), ask, _body())
+
+    assert response.status_code == 201
+    assert Signature.objects.get(ask=ask).status == Signature.Status.PENDING
+    assert response.json()["coalition:counted"] is False
+    assert mail.outbox[0].to == ["ana@example.org"]
+
+
+def test_the_token_setting_holds_with_the_authorization_header_too(osdi, ask):
+    client = osdi(double_opt_in=True)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {client.token}")
+
+    _post(client, ask, _body())
+
+    assert Signature.objects.get(ask=ask).status == Signature.Status.PENDING
+
+
+def test_the_body_says_what_the_token_would_otherwise_decide(osdi, ask):
+    _post(osdi(double_opt_in=True), ask, _body(**{"coalition:double_opt_in": False}))
+    _post(osdi(), ask, _body("zoe@example.org", **{"coalition:double_opt_in": True}))
+
+    statuses = dict(Signature.objects.values_list("contact__email", "status"))
+    assert statuses == {
+        "ana@example.org": Signature.Status.CONFIRMED,
+        "zoe@example.org": Signature.Status.PENDING,
+    }
+
+
+def test_a_token_without_the_setting_records_at_once(osdi, ask):
+    _post(osdi(), ask, _body())
+
+    assert Signature.objects.get(ask=ask).status == Signature.Status.CONFIRMED
+    assert mail.outbox == []
+
+
 def test_with_double_opt_in_a_mail_failure_is_a_503_and_nothing_counts(osdi, ask, monkeypatch):
     def broken(*args, **kwargs):
         raise OSError("SMTP down")

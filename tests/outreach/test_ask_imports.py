@@ -46,8 +46,21 @@ def test_signing_twice_keeps_one_live_signature():
 
     outcome = do_import("signatures", data, ask=ask)
 
-    assert (outcome.counts["updated"], outcome.counts["merged"]) == (1, 1)
+    # Nothing in the file differs from the signature stored: reported unchanged.
+    assert (outcome.counts["unchanged"], outcome.counts["merged"]) == (1, 1)
     assert Signature.objects.live().count() == 1
+
+
+def test_signing_again_with_a_new_role_updates_the_one_live_signature():
+    ask = make_ask()
+    liga = make_organisation(name="Liga")
+    signature_record(ask=ask, organisation=liga)
+    data = csv_bytes([["Organisation", "Role"], ["Liga", "Director"]])
+
+    outcome = do_import("signatures", data, ask=ask)
+
+    assert (outcome.counts["updated"], outcome.counts["unchanged"]) == (1, 0)
+    assert Signature.objects.live().get().role == "Director"
 
 
 def test_a_signature_the_ask_refuses_rolls_back_the_whole_file():

@@ -78,6 +78,13 @@ def test_an_ambiguous_file_says_how_it_read_the_dates():
     assert "read day first" in outcome.warnings[0]["reason"]
 
 
+def test_a_file_of_iso_dates_gives_no_warning_about_the_order():
+    outcome = _since_import(["2023-09-05", "2023-12-25 10:15:00"])
+
+    assert outcome.warnings == []
+    assert _since() == [datetime.date(2023, 9, 5), datetime.date(2023, 12, 25)]
+
+
 def test_month_first_when_chosen():
     _since_import(["05/09/2023", "2023-09-05"], day_first=False)
 

@@ -243,6 +243,14 @@ def test_a_civicrm_export_maps_the_persons_employer_not_the_organisation_name():
     }
 
 
+def test_a_civicrm_export_read_as_signatures_names_the_type_and_the_published_name():
+    signatures, contacts = _mapped(CIVICRM, "signatures"), _mapped(CIVICRM)
+
+    assert signatures["Contact Type"] == "signer_type"
+    assert signatures["Display Name"] == "display_name"
+    assert contacts["Display Name"] == "full_name"  # a person's name, for contacts
+
+
 def test_a_saved_mapping_is_applied_by_header_and_the_rest_is_guessed():
     headers = ["Mail", "Q3: which group are you with?", "Vorname"]
     saved = {"Q3: which group are you with?": "organisation", "Mail": "email"}
