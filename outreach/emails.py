@@ -5,6 +5,8 @@ confirmation e-mail to people who sign on the public page.
 Messages are plain text: no tracking pixels, no rewritten links.
 """
 
+import datetime
+import logging
 import re
 from dataclasses import dataclass, field
 
@@ -18,10 +20,17 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from crm.languages import base_language
-from crm.models import ConsentRecord
+from crm.models import ConsentRecord, Contact
 from outreach import tokens
-from outreach.models import Activity, EmailBatch, MessageTemplate, Outreach, Stage
-from outreach.services import outreach_invite, outreach_log_follow_up
+from outreach.models import Activity, EmailBatch, MessageTemplate, Outreach, Signature, Stage
+from outreach.services import (
+    matching_outreach,
+    outreach_invite,
+    outreach_log_follow_up,
+    signature_submit,
+)
+
+logger = logging.getLogger(__name__)
 
 Purpose = MessageTemplate.Purpose
 
@@ -271,6 +280,128 @@ def _send_batch(batch):
 
 
 # E-mails to people who sign on the public page, in the language they signed in ---
+#
+# They leave the request: the sign-up is recorded there, and its e-mail is queued once
+# the sign-up commits (a rolled-back one sends nothing). The task tries a few times with
+# a growing pause; a confirmation that still fails is recorded on the signature, where
+# staff see it and can send it again.
+
+CONFIRMATION = "confirmation"
+ALREADY_SIGNED = "already-signed"
+SIGNER_NOTICE = "signer-notice"
+
+NOTHING_TO_CONFIRM = "This signature has no submission waiting for confirmation."
+CONFIRMATION_FAILED_NOTE = "The confirmation e-mail to {email} could not be sent: {error}"
+CONFIRMATION_RESENT_NOTE = "Confirmation e-mail to {email} queued again."
+
+
+@transaction.atomic
+def signature_submit_and_email(*, ask, sign_on, base_url):
+    """The public form's sign-up (`signature_submit`) with its e-mail queued to go once
+    it commits (`sign_on_emails_queue`). Raises what `signature_submit` raises."""
+    signature = signature_submit(ask=ask, sign_on=sign_on)
+    sign_on_emails_queue(
+        signature=signature, email=sign_on.email, language=sign_on.language, base_url=base_url
+    )
+    return signature
+
+
+def sign_on_emails_queue(*, signature, email, language, base_url):
+    """Queue, for when the current transaction commits, the e-mail a public sign-up calls
+    for: the confirmation link, or (`claimed_by_other`) the already-signed message to the
+    submitter and a notice to the organisation's signer. Clears an earlier failure."""
+    if getattr(signature, "claimed_by_other", False):
+        _queue(ALREADY_SIGNED, signature.pk, email, language, base_url)
+        _queue(SIGNER_NOTICE, signature.pk, "", language, base_url)
+        return
+    if signature.confirmation_email_error:
+        Signature.objects.filter(pk=signature.pk).update(confirmation_email_error="")
+        signature.confirmation_email_error = ""
+    _queue(CONFIRMATION, signature.pk, email, language, base_url)
+
+
+def _queue(kind, signature_id, email, language, base_url):
+    from outreach.tasks import send_sign_on_email
+
+    transaction.on_commit(
+        lambda: send_sign_on_email.enqueue(kind, signature_id, email, language, base_url)
+    )
+
+
+@transaction.atomic
+def signature_confirmation_resend(*, signature, by, base_url):
+    """Staff send the confirmation e-mail of a pending submission again (after it failed):
+    the same link, to the person who submitted it, through the same task. A note on the
+    timeline says who did it. Raises ValidationError (NOTHING_TO_CONFIRM)."""
+    signature = Signature.objects.select_for_update().get(pk=signature.pk)
+    contact_id = signature.pending_changes.get("contact_id")
+    contact = Contact.objects.filter(pk=contact_id).first() if contact_id else None
+    if not (signature.is_live and signature.confirm_nonce and contact and contact.email):
+        raise ValidationError(NOTHING_TO_CONFIRM, code="nothing_to_confirm")
+    language = signature.pending_changes.get("page_language") or signature.ask.language
+    sign_on_emails_queue(
+        signature=signature, email=contact.email, language=language, base_url=base_url
+    )
+    _signature_note(signature, contact, CONFIRMATION_RESENT_NOTE.format(email=contact.email), by)
+    return signature
+
+
+def _signature_note(signature, contact, summary, by=None):
+    Activity.objects.create(
+        kind=Activity.Kind.NOTE,
+        actor=by,
+        outreach=matching_outreach(signature),
+        organisation_id=signature.organisation_id,
+        contact=contact,
+        summary=summary,
+    )
+
+
+def sign_on_email_send(*, kind, signature_id, email, language, base_url):
+    """Send one sign-on e-mail now (the task's body). Nothing to send when the signature
+    is gone (purged) or, for a confirmation, no longer waits for one. Raises OSError
+    when the mail server refuses."""
+    signature = Signature.objects.select_related("ask", "contact").filter(pk=signature_id).first()
+    if signature is None:
+        return False
+    if kind == CONFIRMATION:
+        if not signature.confirm_nonce:
+            return False
+        send_sign_confirmation(
+            signature=signature, email=email, language=language, base_url=base_url
+        )
+    elif kind == ALREADY_SIGNED:
+        send_already_signed(signature=signature, email=email, language=language)
+    else:
+        send_signer_notice(signature=signature, language=language)
+    return True
+
+
+def sign_on_email_retry_after(attempt):
+    """When attempt `attempt + 1` may run, or None when `attempt` was the last."""
+    delays = settings.SIGN_ON_EMAIL_RETRY_SECONDS
+    if attempt > len(delays):
+        return None
+    return timezone.now() + datetime.timedelta(seconds=delays[attempt - 1])
+
+
+def sign_on_email_failed(*, kind, signature_id, email, error):
+    """Every attempt failed: a confirmation's failure is kept on the signature and noted
+    on the timeline, for staff to see and send again; the other messages are logged."""
+    logger.error("Sign-on e-mail %s for signature %s not sent: %s", kind, signature_id, error)
+    if kind != CONFIRMATION:
+        return
+    message = (str(error) or type(error).__name__)[:200]
+    with transaction.atomic():
+        signature = Signature.objects.select_for_update().filter(pk=signature_id).first()
+        if signature is None:
+            return
+        signature.confirmation_email_error = message
+        signature.save(update_fields=["confirmation_email_error"])
+        contact_id = signature.pending_changes.get("contact_id")
+        contact = Contact.objects.filter(pk=contact_id).first() if contact_id else None
+        summary = CONFIRMATION_FAILED_NOTE.format(email=email, error=message)
+        _signature_note(signature, contact, summary)
 
 
 def send_sign_confirmation(*, signature, email, language, base_url):

@@ -548,6 +548,11 @@ class Signature(TimestampedModel):
     withdraw_nonce = models.CharField(max_length=64, blank=True, editable=False)
     # What a public form submission asks to change; applied only once its link is followed.
     pending_changes = models.JSONField(default=dict, blank=True, editable=False)
+    # Why the confirmation e-mail of the pending submission could not be sent, after its
+    # retries (outreach.emails.sign_on_email_send); empty once one is sent or re-queued.
+    confirmation_email_error = models.CharField(
+        _("confirmation e-mail failed"), max_length=300, blank=True, editable=False
+    )
     language = models.CharField(
         _("language signed in"), max_length=10, choices=settings.LANGUAGES, blank=True
     )
@@ -584,6 +589,7 @@ class Signature(TimestampedModel):
             "confirm_nonce",
             "withdraw_nonce",
             "pending_changes",
+            "confirmation_email_error",
         ]
     )
     objects = SignatureQuerySet.as_manager()

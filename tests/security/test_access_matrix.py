@@ -275,6 +275,7 @@ MATRIX = {
     "outreach:signature-list": ("get", lambda o, u: {"ask_pk": o["ask"].pk}, STAFF_READ, None),
     "outreach:signature-edit": ("get", _pk("signature"), STAFF_READ, None),
     "outreach:signature-verify": ("post", _pk("signature"), CAMPAIGNER_WRITE, {}),
+    "outreach:signature-send-confirmation": ("post", _pk("signature"), CAMPAIGNER_WRITE, {}),
     "outreach:signature-reject": ("get", _pk("signature"), CAMPAIGNER_WRITE, None),
     "outreach:signature-withdraw": ("get", _pk("signature"), CAMPAIGNER_WRITE, None),
     "outreach:snapshot-create": (
