@@ -226,6 +226,28 @@ def email_batch_start(*, ask, purpose, entries, by=None, base_url=""):
     return batch
 
 
+NOTHING_TO_RETRY = "Only a finished sending that failed, or sent nothing to some, is retried."
+
+
+@transaction.atomic
+def email_batch_retry(*, batch):
+    """Queue a failed (or partly failed) batch again, on the same page: it sends to the
+    entries it has not sent to yet, each checked again. Raises ValidationError
+    (NOTHING_TO_RETRY)."""
+    from outreach.tasks import send_email_batch
+
+    batch = EmailBatch.objects.select_for_update().get(pk=batch.pk)
+    if not batch.can_retry:
+        raise ValidationError(NOTHING_TO_RETRY, code="nothing_to_retry")
+    batch.status = EmailBatch.Status.QUEUED
+    batch.skipped = batch.failed = 0
+    batch.problems = []
+    batch.finished_at = None
+    batch.save(update_fields=["status", "skipped", "failed", "problems", "finished_at"])
+    transaction.on_commit(lambda: send_email_batch.enqueue(batch.pk))
+    return batch
+
+
 def email_batch_run(batch_id):
     """Send a batch's messages one by one, counting as it goes. Each recipient is checked
     again at sending time (do-not-contact or a withdrawn consent since queuing → skipped).
@@ -246,9 +268,12 @@ def email_batch_run(batch_id):
 
 def _send_batch(batch):
     EmailBatch.objects.filter(pk=batch.pk).update(status=EmailBatch.Status.SENDING)
+    sent_already = set(batch.sent_ids)
     audience = email_audience(
         ask=batch.ask,
-        entries=Outreach.objects.filter(pk__in=batch.outreach_ids),
+        entries=Outreach.objects.filter(
+            pk__in=[pk for pk in batch.outreach_ids if pk not in sent_already]
+        ),
         purpose=batch.purpose,
     )
     problems = [
@@ -268,10 +293,11 @@ def _send_batch(batch):
                 base_url=batch.base_url,
             )
             batch.sent += 1
+            batch.sent_ids.append(recipient.entry.pk)
         except (ValidationError, OSError) as error:
             batch.failed += 1
             problems.append(f"{recipient.entry.target_name}: {error}")
-        batch.save(update_fields=["sent", "failed"])
+        batch.save(update_fields=["sent", "failed", "sent_ids"])
     batch.problems = problems
     batch.status = EmailBatch.Status.DONE
     batch.finished_at = timezone.now()

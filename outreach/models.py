@@ -829,6 +829,8 @@ class EmailBatch(models.Model):
     skipped = models.PositiveIntegerField(default=0)
     failed = models.PositiveIntegerField(default=0)
     problems = models.JSONField(default=list, blank=True)
+    # The entries sent to so far: a retry sends to the others only, never twice.
+    sent_ids = models.JSONField(default=list, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -852,3 +854,10 @@ class EmailBatch(models.Model):
     @property
     def is_finished(self):
         return self.status in {self.Status.DONE, self.Status.FAILED}
+
+    @property
+    def can_retry(self):
+        """Finished, and stopped on an error or with messages the mail server refused."""
+        return self.status == self.Status.FAILED or (
+            self.status == self.Status.DONE and self.failed > 0
+        )

@@ -249,6 +249,7 @@ MATRIX = {
     "outreach:email-compose": ("get", _slug, COORDINATOR_ONLY, None),
     "outreach:message-template-update": ("get", _pk("message"), COORDINATOR_ONLY, None),
     "outreach:email-batch": ("get", _pk("batch"), STAFF_READ, None),
+    "outreach:email-batch-retry": ("post", _pk("batch"), COORDINATOR_ONLY, {}),
     "outreach:campaign-create": ("get", None, COORDINATOR_ONLY, None),
     "outreach:campaign-detail": (
         "get",
