@@ -343,15 +343,23 @@ def sign_on_emails_queue(*, signature, email, language, base_url):
     if signature.confirmation_email_error:
         Signature.objects.filter(pk=signature.pk).update(confirmation_email_error="")
         signature.confirmation_email_error = ""
-    _queue(CONFIRMATION, signature.pk, email, language, base_url)
+    submission = signature.pending_changes.get("submitted_at", "")
+    _queue(CONFIRMATION, signature.pk, email, language, base_url, submission)
 
 
-def _queue(kind, signature_id, email, language, base_url):
+def _queue(kind, signature_id, email, language, base_url, submission=""):
     from outreach.tasks import send_sign_on_email
 
     transaction.on_commit(
-        lambda: send_sign_on_email.enqueue(kind, signature_id, email, language, base_url)
+        lambda: send_sign_on_email.enqueue(
+            kind, signature_id, email, language, base_url, submission=submission
+        )
     )
+
+
+def _superseded(signature, submission):
+    """A newer submission of the signature has its own e-mail (and link) on the way."""
+    return bool(submission) and signature.pending_changes.get("submitted_at") != submission
 
 
 @transaction.atomic
@@ -383,15 +391,16 @@ def _signature_note(signature, contact, summary, by=None):
     )
 
 
-def sign_on_email_send(*, kind, signature_id, email, language, base_url):
+def sign_on_email_send(*, kind, signature_id, email, language, base_url, submission=""):
     """Send one sign-on e-mail now (the task's body). Nothing to send when the signature
-    is gone (purged) or, for a confirmation, no longer waits for one. Raises OSError
-    when the mail server refuses."""
+    is gone (purged) or, for a confirmation, no longer waits for one or was submitted
+    again since (that submission's e-mail goes instead). Raises OSError when the mail
+    server refuses."""
     signature = Signature.objects.select_related("ask", "contact").filter(pk=signature_id).first()
     if signature is None:
         return False
     if kind == CONFIRMATION:
-        if not signature.confirm_nonce:
+        if not signature.confirm_nonce or _superseded(signature, submission):
             return False
         send_sign_confirmation(
             signature=signature, email=email, language=language, base_url=base_url
@@ -411,7 +420,7 @@ def sign_on_email_retry_after(attempt):
     return timezone.now() + datetime.timedelta(seconds=delays[attempt - 1])
 
 
-def sign_on_email_failed(*, kind, signature_id, email, error):
+def sign_on_email_failed(*, kind, signature_id, email, error, submission=""):
     """Every attempt failed: a confirmation's failure is kept on the signature and noted
     on the timeline, for staff to see and send again; the other messages are logged."""
     logger.error("Sign-on e-mail %s for signature %s not sent: %s", kind, signature_id, error)
@@ -420,7 +429,7 @@ def sign_on_email_failed(*, kind, signature_id, email, error):
     message = (str(error) or type(error).__name__)[:200]
     with transaction.atomic():
         signature = Signature.objects.select_for_update().filter(pk=signature_id).first()
-        if signature is None:
+        if signature is None or _superseded(signature, submission):
             return
         signature.confirmation_email_error = message
         signature.save(update_fields=["confirmation_email_error"])

@@ -12,7 +12,7 @@ def send_email_batch(batch_id):
 
 
 @task
-def send_sign_on_email(kind, signature_id, email, language, base_url, attempt=1):
+def send_sign_on_email(kind, signature_id, email, language, base_url, attempt=1, submission=""):
     """A public sign-up's e-mail (outreach.emails.sign_on_emails_queue). A refused send is
     tried again later, SIGN_ON_EMAIL_RETRY_SECONDS apart (at once on a backend that cannot
     defer, such as the tests' immediate one); after the last attempt it is recorded."""
@@ -20,17 +20,34 @@ def send_sign_on_email(kind, signature_id, email, language, base_url, attempt=1)
 
     try:
         return emails.sign_on_email_send(
-            kind=kind, signature_id=signature_id, email=email, language=language, base_url=base_url
+            kind=kind,
+            signature_id=signature_id,
+            email=email,
+            language=language,
+            base_url=base_url,
+            submission=submission,
         )
     except OSError as error:  # SMTP errors are OSErrors
         run_after = emails.sign_on_email_retry_after(attempt)
         if run_after is None:
             emails.sign_on_email_failed(
-                kind=kind, signature_id=signature_id, email=email, error=error
+                kind=kind,
+                signature_id=signature_id,
+                email=email,
+                error=error,
+                submission=submission,
             )
             raise
         again = send_sign_on_email
         if again.get_backend().supports_defer:
             again = again.using(run_after=run_after)
-        again.enqueue(kind, signature_id, email, language, base_url, attempt=attempt + 1)
+        again.enqueue(
+            kind,
+            signature_id,
+            email,
+            language,
+            base_url,
+            attempt=attempt + 1,
+            submission=submission,
+        )
         return False

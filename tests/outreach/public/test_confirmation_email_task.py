@@ -175,3 +175,43 @@ def test_there_is_nothing_to_send_again_once_confirmed(client, ask):
     assert mail.outbox == []
     messages = [str(m) for m in response.wsgi_request._messages]
     assert messages == [emails.NOTHING_TO_CONFIRM]
+
+
+def test_a_late_retry_of_an_older_submission_neither_sends_nor_records(client, ask, monkeypatch):
+    from outreach.tasks import send_sign_on_email
+
+    sign(client, ask)
+    older = Signature.objects.get().pending_changes["submitted_at"]
+    sign(client, ask, name="Ana B. Example")  # signs again: a new link is on its way
+    signature = Signature.objects.get()
+    assert signature.pending_changes["submitted_at"] != older
+    mail.outbox.clear()
+    attempts = []
+    monkeypatch.setattr(EmailBackend, "send_messages", lambda self, m: attempts.append(m) or 1)
+
+    # The older submission's last retry comes late, with the mail server down.
+    send_sign_on_email.call(
+        emails.CONFIRMATION, signature.pk, "ana@example.org", "en", "http://x", submission=older
+    )
+    emails.sign_on_email_failed(
+        kind=emails.CONFIRMATION,
+        signature_id=signature.pk,
+        email="ana@example.org",
+        error=OSError("down"),
+        submission=older,
+    )
+
+    assert attempts == []  # the newer submission's e-mail is the one that counts
+    assert Signature.objects.get().confirmation_email_error == ""
+
+
+def test_a_withdrawn_signature_gets_no_confirmation_again(client, ask, mail_server_down):
+    sign(client, ask)
+    signature = Signature.objects.get()
+    Signature.objects.filter(pk=signature.pk).update(status=Signature.Status.WITHDRAWN)
+    mail_server_down.clear()
+
+    response = _send_again(_staff_client(client, "campaigner"), signature)
+
+    assert [str(m) for m in response.wsgi_request._messages] == [emails.NOTHING_TO_CONFIRM]
+    assert mail_server_down == []
