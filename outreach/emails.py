@@ -326,33 +326,40 @@ def signature_submit_and_email(*, ask, sign_on, base_url):
     """The public form's sign-up (`signature_submit`) with its e-mail queued to go once
     it commits (`sign_on_emails_queue`). Raises what `signature_submit` raises."""
     signature = signature_submit(ask=ask, sign_on=sign_on)
-    sign_on_emails_queue(
-        signature=signature, email=sign_on.email, language=sign_on.language, base_url=base_url
-    )
+    sign_on_emails_queue(signature=signature, language=sign_on.language, base_url=base_url)
     return signature
 
 
-def sign_on_emails_queue(*, signature, email, language, base_url):
+def sign_on_emails_queue(*, signature, language, base_url):
     """Queue, for when the current transaction commits, the e-mail a public sign-up calls
-    for: the confirmation link, or (`claimed_by_other`) the already-signed message to the
-    submitter and a notice to the organisation's signer. Clears an earlier failure."""
+    for: the confirmation link to the person who submitted it, or (`claimed_by_other`)
+    the already-signed message to the submitter and a notice to the organisation's
+    signer. Clears an earlier failure. The queue holds ids, not addresses: the address
+    is read when sending (an erased person is sent nothing)."""
     if getattr(signature, "claimed_by_other", False):
-        _queue(ALREADY_SIGNED, signature.pk, email, language, base_url)
-        _queue(SIGNER_NOTICE, signature.pk, "", language, base_url)
+        _queue(ALREADY_SIGNED, signature.pk, signature.claimed_by_contact_id, language, base_url)
+        _queue(SIGNER_NOTICE, signature.pk, signature.contact_id, language, base_url)
         return
     if signature.confirmation_email_error:
         Signature.objects.filter(pk=signature.pk).update(confirmation_email_error="")
         signature.confirmation_email_error = ""
-    submission = signature.pending_changes.get("submitted_at", "")
-    _queue(CONFIRMATION, signature.pk, email, language, base_url, submission)
+    changes = signature.pending_changes
+    _queue(
+        CONFIRMATION,
+        signature.pk,
+        changes.get("contact_id"),
+        language,
+        base_url,
+        changes.get("submitted_at", ""),
+    )
 
 
-def _queue(kind, signature_id, email, language, base_url, submission=""):
+def _queue(kind, signature_id, contact_id, language, base_url, submission=""):
     from outreach.tasks import send_sign_on_email
 
     transaction.on_commit(
         lambda: send_sign_on_email.enqueue(
-            kind, signature_id, email, language, base_url, submission=submission
+            kind, signature_id, contact_id, language, base_url, submission=submission
         )
     )
 
@@ -368,16 +375,18 @@ def signature_confirmation_resend(*, signature, by, base_url):
     the same link, to the person who submitted it, through the same task. A note on the
     timeline says who did it. Raises ValidationError (NOTHING_TO_CONFIRM)."""
     signature = Signature.objects.select_for_update().get(pk=signature.pk)
-    contact_id = signature.pending_changes.get("contact_id")
-    contact = Contact.objects.filter(pk=contact_id).first() if contact_id else None
+    contact = _submitter(signature)
     if not (signature.is_live and signature.confirm_nonce and contact and contact.email):
         raise ValidationError(NOTHING_TO_CONFIRM, code="nothing_to_confirm")
     language = signature.pending_changes.get("page_language") or signature.ask.language
-    sign_on_emails_queue(
-        signature=signature, email=contact.email, language=language, base_url=base_url
-    )
+    sign_on_emails_queue(signature=signature, language=language, base_url=base_url)
     _signature_note(signature, contact, CONFIRMATION_RESENT_NOTE.format(email=contact.email), by)
     return signature
+
+
+def _submitter(signature):
+    contact_id = signature.pending_changes.get("contact_id")
+    return Contact.objects.filter(pk=contact_id).first() if contact_id else None
 
 
 def _signature_note(signature, contact, summary, by=None):
@@ -391,22 +400,23 @@ def _signature_note(signature, contact, summary, by=None):
     )
 
 
-def sign_on_email_send(*, kind, signature_id, email, language, base_url, submission=""):
-    """Send one sign-on e-mail now (the task's body). Nothing to send when the signature
-    is gone (purged) or, for a confirmation, no longer waits for one or was submitted
-    again since (that submission's e-mail goes instead). Raises OSError when the mail
-    server refuses."""
+def sign_on_email_send(*, kind, signature_id, contact_id, language, base_url, submission=""):
+    """Send one sign-on e-mail now (the task's body) to the contact's current address.
+    Nothing to send when the signature or the address is gone (purged, erased) or, for a
+    confirmation, the signature no longer waits for one or was submitted again since
+    (that submission's e-mail goes instead). Raises OSError when the mail server refuses."""
     signature = Signature.objects.select_related("ask", "contact").filter(pk=signature_id).first()
-    if signature is None:
+    contact = Contact.objects.filter(pk=contact_id).first() if contact_id else None
+    if signature is None or contact is None or not contact.email:
         return False
     if kind == CONFIRMATION:
         if not signature.confirm_nonce or _superseded(signature, submission):
             return False
         send_sign_confirmation(
-            signature=signature, email=email, language=language, base_url=base_url
+            signature=signature, email=contact.email, language=language, base_url=base_url
         )
     elif kind == ALREADY_SIGNED:
-        send_already_signed(signature=signature, email=email, language=language)
+        send_already_signed(signature=signature, email=contact.email, language=language)
     else:
         send_signer_notice(signature=signature, language=language)
     return True
@@ -420,7 +430,7 @@ def sign_on_email_retry_after(attempt):
     return timezone.now() + datetime.timedelta(seconds=delays[attempt - 1])
 
 
-def sign_on_email_failed(*, kind, signature_id, email, error, submission=""):
+def sign_on_email_failed(*, kind, signature_id, error, submission=""):
     """Every attempt failed: a confirmation's failure is kept on the signature and noted
     on the timeline, for staff to see and send again; the other messages are logged."""
     logger.error("Sign-on e-mail %s for signature %s not sent: %s", kind, signature_id, error)
@@ -433,8 +443,8 @@ def sign_on_email_failed(*, kind, signature_id, email, error, submission=""):
             return
         signature.confirmation_email_error = message
         signature.save(update_fields=["confirmation_email_error"])
-        contact_id = signature.pending_changes.get("contact_id")
-        contact = Contact.objects.filter(pk=contact_id).first() if contact_id else None
+        contact = _submitter(signature)
+        email = contact.email if contact else ""
         summary = CONFIRMATION_FAILED_NOTE.format(email=email, error=message)
         _signature_note(signature, contact, summary)
 

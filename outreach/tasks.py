@@ -12,7 +12,9 @@ def send_email_batch(batch_id):
 
 
 @task
-def send_sign_on_email(kind, signature_id, email, language, base_url, attempt=1, submission=""):
+def send_sign_on_email(
+    kind, signature_id, contact_id, language, base_url, attempt=1, submission=""
+):
     """A public sign-up's e-mail (outreach.emails.sign_on_emails_queue). A refused send is
     tried again later, SIGN_ON_EMAIL_RETRY_SECONDS apart (at once on a backend that cannot
     defer, such as the tests' immediate one); after the last attempt it is recorded."""
@@ -22,7 +24,7 @@ def send_sign_on_email(kind, signature_id, email, language, base_url, attempt=1,
         return emails.sign_on_email_send(
             kind=kind,
             signature_id=signature_id,
-            email=email,
+            contact_id=contact_id,
             language=language,
             base_url=base_url,
             submission=submission,
@@ -33,7 +35,6 @@ def send_sign_on_email(kind, signature_id, email, language, base_url, attempt=1,
             emails.sign_on_email_failed(
                 kind=kind,
                 signature_id=signature_id,
-                email=email,
                 error=error,
                 submission=submission,
             )
@@ -44,7 +45,7 @@ def send_sign_on_email(kind, signature_id, email, language, base_url, attempt=1,
         again.enqueue(
             kind,
             signature_id,
-            email,
+            contact_id,
             language,
             base_url,
             attempt=attempt + 1,

@@ -191,18 +191,34 @@ def test_a_late_retry_of_an_older_submission_neither_sends_nor_records(client, a
 
     # The older submission's last retry comes late, with the mail server down.
     send_sign_on_email.call(
-        emails.CONFIRMATION, signature.pk, "ana@example.org", "en", "http://x", submission=older
+        emails.CONFIRMATION, signature.pk, signature.contact_id, "en", "http://x", submission=older
     )
     emails.sign_on_email_failed(
-        kind=emails.CONFIRMATION,
-        signature_id=signature.pk,
-        email="ana@example.org",
-        error=OSError("down"),
-        submission=older,
+        kind=emails.CONFIRMATION, signature_id=signature.pk, error=OSError("down"), submission=older
     )
 
     assert attempts == []  # the newer submission's e-mail is the one that counts
     assert Signature.objects.get().confirmation_email_error == ""
+
+
+def test_an_address_erased_before_the_task_runs_is_sent_nothing(client, ask, monkeypatch):
+    from crm.models import Contact
+    from outreach.tasks import send_sign_on_email
+
+    queued = []
+
+    class Waiting:  # the worker has not come yet
+        def enqueue(self, *args, **kwargs):
+            queued.append((args, kwargs))
+
+    monkeypatch.setattr("outreach.tasks.send_sign_on_email", Waiting())
+    sign(client, ask)
+    [(args, kwargs)] = queued
+    assert "ana@example.org" not in repr((args, kwargs))  # the queue holds ids only
+    Contact.objects.update(email=None)  # erased while it waited
+
+    assert send_sign_on_email.call(*args, **kwargs) is False
+    assert mail.outbox == []
 
 
 def test_a_withdrawn_signature_gets_no_confirmation_again(client, ask, mail_server_down):
