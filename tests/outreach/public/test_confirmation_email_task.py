@@ -231,3 +231,23 @@ def test_a_withdrawn_signature_gets_no_confirmation_again(client, ask, mail_serv
 
     assert [str(m) for m in response.wsgi_request._messages] == [emails.NOTHING_TO_CONFIRM]
     assert mail_server_down == []
+
+
+def test_erasing_the_signer_erases_the_failure_that_may_quote_their_address(
+    client, ask, monkeypatch, settings
+):
+    from crm.models import Contact
+    from crm.privacy import subject_erase
+
+    settings.SIGN_ON_EMAIL_RETRY_SECONDS = []
+
+    def refuse(self, messages):
+        raise OSError("550 <ana@example.org> mailbox unavailable")
+
+    monkeypatch.setattr(EmailBackend, "send_messages", refuse)
+    sign(client, ask)
+    assert "ana@example.org" in Signature.objects.get().confirmation_email_error
+
+    subject_erase(contact=Contact.objects.get(email="ana@example.org"))
+
+    assert Signature.objects.get().confirmation_email_error == ""
