@@ -377,6 +377,11 @@ PUBLIC_SIGN_RATE_PER_EMAIL = env("PUBLIC_SIGN_RATE_PER_EMAIL", "5/3600")
 # The sign form's time challenge (outreach/challenge.py): a submission sooner than this
 # after the page was served is refused (bots post at once; people take longer).
 PUBLIC_SIGN_MIN_SECONDS = int(env("PUBLIC_SIGN_MIN_SECONDS", "2"))
+# A sign-on e-mail the mail server refuses is tried again after each of these pauses
+# (seconds), then recorded as failed for staff to see and send again.
+SIGN_ON_EMAIL_RETRY_SECONDS = [
+    int(seconds) for seconds in env("SIGN_ON_EMAIL_RETRY_SECONDS", "30,300,1800").split(",")
+]
 # How long a confirmation link works (seconds).
 PUBLIC_SIGN_CONFIRM_MAX_AGE = int(env("PUBLIC_SIGN_CONFIRM_MAX_AGE", str(7 * 24 * 3600)))
 

@@ -213,6 +213,7 @@ REGISTRY = [
             "pending_changes": {},
             "confirm_nonce": "",
             "withdraw_nonce": "",
+            "confirmation_email_error": "",  # a mail server's refusal may quote the address
         },
         scrub=("display_name", "status_reason"),
         json=("pending_changes",),
@@ -238,7 +239,11 @@ REGISTRY = [
     Holder(
         "outreach.emailbatch",
         json=("problems",),
-        not_personal={"outreach_ids": "record ids", "base_url": "the site's address"},
+        not_personal={
+            "outreach_ids": "record ids",
+            "sent_ids": "record ids",
+            "base_url": "the site's address",
+        },
     ),
     Holder(
         "admin.logentry",

@@ -5,6 +5,8 @@ confirmation e-mail to people who sign on the public page.
 Messages are plain text: no tracking pixels, no rewritten links.
 """
 
+import datetime
+import logging
 import re
 from dataclasses import dataclass, field
 
@@ -18,10 +20,17 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from crm.languages import base_language
-from crm.models import ConsentRecord
+from crm.models import ConsentRecord, Contact
 from outreach import tokens
-from outreach.models import Activity, EmailBatch, MessageTemplate, Outreach, Stage
-from outreach.services import outreach_invite, outreach_log_follow_up
+from outreach.models import Activity, EmailBatch, MessageTemplate, Outreach, Signature, Stage
+from outreach.services import (
+    matching_outreach,
+    outreach_invite,
+    outreach_log_follow_up,
+    signature_submit,
+)
+
+logger = logging.getLogger(__name__)
 
 Purpose = MessageTemplate.Purpose
 
@@ -217,6 +226,28 @@ def email_batch_start(*, ask, purpose, entries, by=None, base_url=""):
     return batch
 
 
+NOTHING_TO_RETRY = "Only a finished sending that failed, or sent nothing to some, is retried."
+
+
+@transaction.atomic
+def email_batch_retry(*, batch):
+    """Queue a failed (or partly failed) batch again, on the same page: it sends to the
+    entries it has not sent to yet, each checked again. Raises ValidationError
+    (NOTHING_TO_RETRY)."""
+    from outreach.tasks import send_email_batch
+
+    batch = EmailBatch.objects.select_for_update().get(pk=batch.pk)
+    if not batch.can_retry:
+        raise ValidationError(NOTHING_TO_RETRY, code="nothing_to_retry")
+    batch.status = EmailBatch.Status.QUEUED
+    batch.skipped = batch.failed = 0
+    batch.problems = []
+    batch.finished_at = None
+    batch.save(update_fields=["status", "skipped", "failed", "problems", "finished_at"])
+    transaction.on_commit(lambda: send_email_batch.enqueue(batch.pk))
+    return batch
+
+
 def email_batch_run(batch_id):
     """Send a batch's messages one by one, counting as it goes. Each recipient is checked
     again at sending time (do-not-contact or a withdrawn consent since queuing → skipped).
@@ -237,9 +268,12 @@ def email_batch_run(batch_id):
 
 def _send_batch(batch):
     EmailBatch.objects.filter(pk=batch.pk).update(status=EmailBatch.Status.SENDING)
+    sent_already = set(batch.sent_ids)
     audience = email_audience(
         ask=batch.ask,
-        entries=Outreach.objects.filter(pk__in=batch.outreach_ids),
+        entries=Outreach.objects.filter(
+            pk__in=[pk for pk in batch.outreach_ids if pk not in sent_already]
+        ),
         purpose=batch.purpose,
     )
     problems = [
@@ -259,10 +293,11 @@ def _send_batch(batch):
                 base_url=batch.base_url,
             )
             batch.sent += 1
+            batch.sent_ids.append(recipient.entry.pk)
         except (ValidationError, OSError) as error:
             batch.failed += 1
             problems.append(f"{recipient.entry.target_name}: {error}")
-        batch.save(update_fields=["sent", "failed"])
+        batch.save(update_fields=["sent", "failed", "sent_ids"])
     batch.problems = problems
     batch.status = EmailBatch.Status.DONE
     batch.finished_at = timezone.now()
@@ -271,6 +306,147 @@ def _send_batch(batch):
 
 
 # E-mails to people who sign on the public page, in the language they signed in ---
+#
+# They leave the request: the sign-up is recorded there, and its e-mail is queued once
+# the sign-up commits (a rolled-back one sends nothing). The task tries a few times with
+# a growing pause; a confirmation that still fails is recorded on the signature, where
+# staff see it and can send it again.
+
+CONFIRMATION = "confirmation"
+ALREADY_SIGNED = "already-signed"
+SIGNER_NOTICE = "signer-notice"
+
+NOTHING_TO_CONFIRM = "This signature has no submission waiting for confirmation."
+CONFIRMATION_FAILED_NOTE = "The confirmation e-mail to {email} could not be sent: {error}"
+CONFIRMATION_RESENT_NOTE = "Confirmation e-mail to {email} queued again."
+
+
+@transaction.atomic
+def signature_submit_and_email(*, ask, sign_on, base_url):
+    """The public form's sign-up (`signature_submit`) with its e-mail queued to go once
+    it commits (`sign_on_emails_queue`). Raises what `signature_submit` raises."""
+    signature = signature_submit(ask=ask, sign_on=sign_on)
+    sign_on_emails_queue(signature=signature, language=sign_on.language, base_url=base_url)
+    return signature
+
+
+def sign_on_emails_queue(*, signature, language, base_url):
+    """Queue, for when the current transaction commits, the e-mail a public sign-up calls
+    for: the confirmation link to the person who submitted it, or (`claimed_by_other`)
+    the already-signed message to the submitter and a notice to the organisation's
+    signer. Clears an earlier failure. The queue holds ids, not addresses: the address
+    is read when sending (an erased person is sent nothing)."""
+    if getattr(signature, "claimed_by_other", False):
+        _queue(ALREADY_SIGNED, signature.pk, signature.claimed_by_contact_id, language, base_url)
+        _queue(SIGNER_NOTICE, signature.pk, signature.contact_id, language, base_url)
+        return
+    if signature.confirmation_email_error:
+        Signature.objects.filter(pk=signature.pk).update(confirmation_email_error="")
+        signature.confirmation_email_error = ""
+    changes = signature.pending_changes
+    _queue(
+        CONFIRMATION,
+        signature.pk,
+        changes.get("contact_id"),
+        language,
+        base_url,
+        changes.get("submitted_at", ""),
+    )
+
+
+def _queue(kind, signature_id, contact_id, language, base_url, submission=""):
+    from outreach.tasks import send_sign_on_email
+
+    transaction.on_commit(
+        lambda: send_sign_on_email.enqueue(
+            kind, signature_id, contact_id, language, base_url, submission=submission
+        )
+    )
+
+
+def _superseded(signature, submission):
+    """A newer submission of the signature has its own e-mail (and link) on the way."""
+    return bool(submission) and signature.pending_changes.get("submitted_at") != submission
+
+
+@transaction.atomic
+def signature_confirmation_resend(*, signature, by, base_url):
+    """Staff send the confirmation e-mail of a pending submission again (after it failed):
+    the same link, to the person who submitted it, through the same task. A note on the
+    timeline says who did it. Raises ValidationError (NOTHING_TO_CONFIRM)."""
+    signature = Signature.objects.select_for_update().get(pk=signature.pk)
+    contact = _submitter(signature)
+    if not (signature.is_live and signature.confirm_nonce and contact and contact.email):
+        raise ValidationError(NOTHING_TO_CONFIRM, code="nothing_to_confirm")
+    language = signature.pending_changes.get("page_language") or signature.ask.language
+    sign_on_emails_queue(signature=signature, language=language, base_url=base_url)
+    _signature_note(signature, contact, CONFIRMATION_RESENT_NOTE.format(email=contact.email), by)
+    return signature
+
+
+def _submitter(signature):
+    contact_id = signature.pending_changes.get("contact_id")
+    return Contact.objects.filter(pk=contact_id).first() if contact_id else None
+
+
+def _signature_note(signature, contact, summary, by=None):
+    Activity.objects.create(
+        kind=Activity.Kind.NOTE,
+        actor=by,
+        outreach=matching_outreach(signature),
+        organisation_id=signature.organisation_id,
+        contact=contact,
+        summary=summary,
+    )
+
+
+def sign_on_email_send(*, kind, signature_id, contact_id, language, base_url, submission=""):
+    """Send one sign-on e-mail now (the task's body) to the contact's current address.
+    Nothing to send when the signature or the address is gone (purged, erased) or, for a
+    confirmation, the signature no longer waits for one or was submitted again since
+    (that submission's e-mail goes instead). Raises OSError when the mail server refuses."""
+    signature = Signature.objects.select_related("ask", "contact").filter(pk=signature_id).first()
+    contact = Contact.objects.filter(pk=contact_id).first() if contact_id else None
+    if signature is None or contact is None or not contact.email:
+        return False
+    if kind == CONFIRMATION:
+        if not signature.confirm_nonce or _superseded(signature, submission):
+            return False
+        send_sign_confirmation(
+            signature=signature, email=contact.email, language=language, base_url=base_url
+        )
+    elif kind == ALREADY_SIGNED:
+        send_already_signed(signature=signature, email=contact.email, language=language)
+    else:
+        send_signer_notice(signature=signature, language=language)
+    return True
+
+
+def sign_on_email_retry_after(attempt):
+    """When attempt `attempt + 1` may run, or None when `attempt` was the last."""
+    delays = settings.SIGN_ON_EMAIL_RETRY_SECONDS
+    if attempt > len(delays):
+        return None
+    return timezone.now() + datetime.timedelta(seconds=delays[attempt - 1])
+
+
+def sign_on_email_failed(*, kind, signature_id, error, submission=""):
+    """Every attempt failed: a confirmation's failure is kept on the signature and noted
+    on the timeline, for staff to see and send again; the other messages are logged."""
+    logger.error("Sign-on e-mail %s for signature %s not sent: %s", kind, signature_id, error)
+    if kind != CONFIRMATION:
+        return
+    message = (str(error) or type(error).__name__)[:200]
+    with transaction.atomic():
+        signature = Signature.objects.select_for_update().filter(pk=signature_id).first()
+        if signature is None or _superseded(signature, submission):
+            return
+        signature.confirmation_email_error = message
+        signature.save(update_fields=["confirmation_email_error"])
+        contact = _submitter(signature)
+        email = contact.email if contact else ""
+        summary = CONFIRMATION_FAILED_NOTE.format(email=email, error=message)
+        _signature_note(signature, contact, summary)
 
 
 def send_sign_confirmation(*, signature, email, language, base_url):

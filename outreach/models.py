@@ -548,6 +548,11 @@ class Signature(TimestampedModel):
     withdraw_nonce = models.CharField(max_length=64, blank=True, editable=False)
     # What a public form submission asks to change; applied only once its link is followed.
     pending_changes = models.JSONField(default=dict, blank=True, editable=False)
+    # Why the confirmation e-mail of the pending submission could not be sent, after its
+    # retries (outreach.emails.sign_on_email_send); empty once one is sent or re-queued.
+    confirmation_email_error = models.CharField(
+        _("confirmation e-mail failed"), max_length=300, blank=True, editable=False
+    )
     language = models.CharField(
         _("language signed in"), max_length=10, choices=settings.LANGUAGES, blank=True
     )
@@ -584,6 +589,7 @@ class Signature(TimestampedModel):
             "confirm_nonce",
             "withdraw_nonce",
             "pending_changes",
+            "confirmation_email_error",
         ]
     )
     objects = SignatureQuerySet.as_manager()
@@ -823,6 +829,8 @@ class EmailBatch(models.Model):
     skipped = models.PositiveIntegerField(default=0)
     failed = models.PositiveIntegerField(default=0)
     problems = models.JSONField(default=list, blank=True)
+    # The entries sent to so far: a retry sends to the others only, never twice.
+    sent_ids = models.JSONField(default=list, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -846,3 +854,10 @@ class EmailBatch(models.Model):
     @property
     def is_finished(self):
         return self.status in {self.Status.DONE, self.Status.FAILED}
+
+    @property
+    def can_retry(self):
+        """Finished, and stopped on an error or with messages the mail server refused."""
+        return self.status == self.Status.FAILED or (
+            self.status == self.Status.DONE and self.failed > 0
+        )

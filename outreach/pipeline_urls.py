@@ -31,6 +31,11 @@ urlpatterns = [
         name="message-template-update",
     ),
     path("email/sendings/<int:pk>/", emails.EmailBatchView.as_view(), name="email-batch"),
+    path(
+        "email/sendings/<int:pk>/retry/",
+        emails.EmailBatchRetryView.as_view(),
+        name="email-batch-retry",
+    ),
     path("campaigns/new/", asks.CampaignCreateView.as_view(), name="campaign-create"),
     path("campaigns/<slug:slug>/", asks.CampaignDetailView.as_view(), name="campaign-detail"),
     path("campaigns/<slug:slug>/edit/", asks.CampaignUpdateView.as_view(), name="campaign-update"),

@@ -989,6 +989,7 @@ def _claim_of_another_signer(signature, contact):
     is already signed and tells the signer (`claimed_by_other`)."""
     _note_on_signature(signature, contact, OTHER_SIGNER_CLAIM_NOTE)
     signature.claimed_by_other = True
+    signature.claimed_by_contact_id = contact.pk
     return signature
 
 

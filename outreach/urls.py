@@ -15,6 +15,11 @@ urlpatterns = [
     ),
     path("signatures/<int:pk>/edit/", signatures.signature_edit, name="signature-edit"),
     path("signatures/<int:pk>/verify/", signatures.signature_verify_view, name="signature-verify"),
+    path(
+        "signatures/<int:pk>/send-confirmation/",
+        signatures.signature_resend_confirmation_view,
+        name="signature-send-confirmation",
+    ),
     path("signatures/<int:pk>/reject/", signatures.signature_reject_view, name="signature-reject"),
     path(
         "signatures/<int:pk>/withdraw/",

@@ -1,13 +1,14 @@
 """E-mail about an ask: its message templates, compose with preview, and sending."""
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views import View
 from django.views.generic import CreateView, DetailView, ListView, UpdateView
 
 from crm.permissions import StaffRequiredMixin
-from outreach.emails import MERGE_FIELDS, email_audience, email_batch_start
+from outreach.emails import MERGE_FIELDS, email_audience, email_batch_retry, email_batch_start
 from outreach.emails import render_message as render_email
 from outreach.forms import MessageTemplateForm
 from outreach.models import Ask, EmailBatch, MessageTemplate, Outreach, Stage
@@ -171,3 +172,17 @@ class EmailBatchView(StaffRequiredMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(ask=self.object.ask, tab="email", **kwargs)
+
+
+class EmailBatchRetryView(StaffRequiredMixin, View):
+    """POST: send a failed batch again, to those it has not reached; back to its page."""
+
+    permission_required = ("outreach.add_emailbatch", "outreach.add_activity")
+
+    def post(self, request, pk):
+        batch = get_object_or_404(EmailBatch, pk=pk)
+        try:
+            email_batch_retry(batch=batch)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return redirect(batch)

@@ -28,7 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from crm.spreadsheets import neutralise_formula
 from crm.text import normalise_email
 from outreach import challenge, ratelimit
-from outreach.emails import send_already_signed, send_sign_confirmation, send_signer_notice
+from outreach.emails import signature_submit_and_email
 from outreach.filters import PublicSignatureFilter
 from outreach.forms import AS_ORGANISATION, SignForm, WithdrawForm
 from outreach.models import Ask
@@ -37,7 +37,6 @@ from outreach.selectors import PUBLIC_FIELDS, public_counts, public_row, public_
 from outreach.services import (
     SignOn,
     signature_confirm,
-    signature_submit,
     signature_withdraw_by_link,
 )
 from outreach.signature_cache import cached, figures_key
@@ -243,24 +242,13 @@ def sign(request, slug, lang):
         privacy_notice_text=privacy_notice_text(),
     )
     try:
-        signature = signature_submit(ask=ask, sign_on=sign_on)
+        # The e-mail leaves the request: a task sends it after the sign-up commits, and
+        # a failure is for staff to see; the thanks page tells the signer to look for it.
+        signature_submit_and_email(
+            ask=ask, sign_on=sign_on, base_url=request.build_absolute_uri("/").rstrip("/")
+        )
     except ValidationError as error:
         return _form_again(request, ask, lang, form, 400, _refusal_message(error))
-    try:
-        if getattr(signature, "claimed_by_other", False):
-            send_already_signed(signature=signature, email=email, language=lang)
-            send_signer_notice(signature=signature, language=lang)
-        else:
-            send_sign_confirmation(
-                signature=signature,
-                email=email,
-                language=lang,
-                base_url=request.build_absolute_uri("/").rstrip("/"),
-            )
-    except OSError:  # SMTP errors are OSErrors; the signature stays pending, unlisted
-        logger.exception("Could not send the confirmation e-mail for signature %s", signature.pk)
-        message = _("We could not send you the e-mail just now. Please try again later.")
-        return _form_again(request, ask, lang, form, 503, message)
     # The same answer whether or not this e-mail signed before.
     return redirect("public:thanks", ask.slug, lang)
 

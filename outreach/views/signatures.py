@@ -18,6 +18,7 @@ from crm.history import record_history
 from crm.listing import FilteredListView
 from crm.models import Affiliation
 from crm.permissions import staff_required
+from outreach.emails import signature_confirmation_resend
 from outreach.filters import SignatureFilter
 from outreach.forms import ReasonForm, SignatureListingForm, SnapshotForm
 from outreach.models import Ask, DeliverySnapshot, Signature
@@ -133,6 +134,23 @@ def signature_verify_view(request, pk):
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, f"“{signature.display_name}” verified.")
+    return _back_to_list(signature)
+
+
+@staff_required(perms="outreach.change_signature")
+@require_POST
+def signature_resend_confirmation_view(request, pk):
+    signature = _signature(pk)
+    try:
+        signature_confirmation_resend(
+            signature=signature,
+            by=request.user,
+            base_url=request.build_absolute_uri("/").rstrip("/"),
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Confirmation e-mail for “{signature.display_name}” queued.")
     return _back_to_list(signature)
 
 

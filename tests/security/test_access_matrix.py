@@ -249,6 +249,7 @@ MATRIX = {
     "outreach:email-compose": ("get", _slug, COORDINATOR_ONLY, None),
     "outreach:message-template-update": ("get", _pk("message"), COORDINATOR_ONLY, None),
     "outreach:email-batch": ("get", _pk("batch"), STAFF_READ, None),
+    "outreach:email-batch-retry": ("post", _pk("batch"), COORDINATOR_ONLY, {}),
     "outreach:campaign-create": ("get", None, COORDINATOR_ONLY, None),
     "outreach:campaign-detail": (
         "get",
@@ -275,6 +276,7 @@ MATRIX = {
     "outreach:signature-list": ("get", lambda o, u: {"ask_pk": o["ask"].pk}, STAFF_READ, None),
     "outreach:signature-edit": ("get", _pk("signature"), STAFF_READ, None),
     "outreach:signature-verify": ("post", _pk("signature"), CAMPAIGNER_WRITE, {}),
+    "outreach:signature-send-confirmation": ("post", _pk("signature"), CAMPAIGNER_WRITE, {}),
     "outreach:signature-reject": ("get", _pk("signature"), CAMPAIGNER_WRITE, None),
     "outreach:signature-withdraw": ("get", _pk("signature"), CAMPAIGNER_WRITE, None),
     "outreach:snapshot-create": (
