@@ -12,11 +12,8 @@ link or identifier naming another person) is ignored: the person is whoever owns
 e-mail address.
 """
 
-import logging
-
 from django.utils import timezone
 from rest_framework import serializers, status
-from rest_framework.exceptions import APIException
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
@@ -25,13 +22,9 @@ from crm.languages import LANGUAGE_UNKNOWN, parse_language
 from osdi import representations
 from osdi.api import SignaturesView
 from osdi.services import OsdiSigner, signature_record_osdi, signature_submit_osdi
-from outreach.emails import send_sign_confirmation
-
-logger = logging.getLogger(__name__)
 
 NO_EMAIL = "The person needs an e-mail address: it is how they are matched or added."
 IN_THE_FUTURE = "A signature cannot be dated in the future."
-MAIL_FAILED = "The confirmation e-mail could not be sent; the signature stays pending."
 LISTING_CONSENT = "coalition:public_listing_consent"
 DOUBLE_OPT_IN = "coalition:double_opt_in"
 CONSENT_VERSION = "coalition:consent_text_version"
@@ -139,11 +132,6 @@ def _double_opt_in(asked, token):
     return bool(getattr(token, "double_opt_in", False))
 
 
-class MailNotSent(APIException):
-    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-    default_detail = MAIL_FAILED
-
-
 class CanRecordSignatures(BasePermission):
     """Recording a signature may add the person: it takes both permissions, as the
     staff pages would."""
@@ -169,23 +157,13 @@ class PetitionSignaturesView(SignaturesView):
         body.is_valid(raise_exception=True)
         signer = body.signer()
         if _double_opt_in(body.validated_data[DOUBLE_OPT_IN], request.auth):
-            recorded = signature_submit_osdi(ask=ask, signer=signer, by=request.user)
-            self._send_confirmation(recorded.signature, signer.email, ask)
+            base_url = request.build_absolute_uri("/").rstrip("/")
+            recorded = signature_submit_osdi(
+                ask=ask, signer=signer, by=request.user, base_url=base_url
+            )
         else:
             recorded = signature_record_osdi(ask=ask, signer=signer, by=request.user)
         return Response(
             representations.signature(recorded.signature, request),
             status=status.HTTP_201_CREATED if recorded.created else status.HTTP_200_OK,
         )
-
-    def _send_confirmation(self, signature, email, ask):
-        try:
-            send_sign_confirmation(
-                signature=signature,
-                email=email,
-                language=ask.language,
-                base_url=self.request.build_absolute_uri("/").rstrip("/"),
-            )
-        except OSError:  # as on the public form: the signature stays pending, unlisted
-            logger.exception("Could not send the confirmation e-mail for %s", signature.pk)
-            raise MailNotSent() from None

@@ -12,6 +12,7 @@ from crm.models import ConsentRecord, Contact, Tag
 from crm.privacy import is_suppressed, suppression_note_matches
 from crm.services import consent_give, contact_save, tag_add
 from crm.text import normalise_email, normalise_name
+from outreach.emails import signature_submit_and_email
 from outreach.models import Signature
 from outreach.privacy import PRIVACY_NOTICE_VERSION, privacy_notice_text
 from outreach.services import (
@@ -20,7 +21,6 @@ from outreach.services import (
     matching_outreach,
     outreach_log_activity,
     signature_record,
-    signature_submit,
 )
 
 SUPPRESSED_EMAIL = (
@@ -188,10 +188,11 @@ def _record(ask, signer, by):
     return Recorded(signature=signature, created=existing is None)
 
 
-def signature_submit_osdi(*, ask, signer, by):
-    """The same, with double opt-in: through the public form's service
-    (`signature_submit`), so nothing is confirmed, listed or counted until the person
-    follows the link e-mailed to them (the caller sends it), a person erased earlier is
+def signature_submit_osdi(*, ask, signer, by, base_url):
+    """The same, with double opt-in: through the public form's service and its e-mail
+    (`signature_submit_and_email`), so nothing is confirmed, listed or counted until the
+    person follows the link e-mailed to them (sent by a task once this commits, retried,
+    a failure shown to staff as for the public form), a person erased earlier is
     held for staff to check, and the listing consent is theirs to give there. Tags are
     not added to a person who has not confirmed. Raises ValidationError (ASK_NOT_OPEN,
     the signer checks). Returns Recorded."""
@@ -211,6 +212,6 @@ def signature_submit_osdi(*, ask, signer, by):
         .exists()
     )
     with transaction.atomic():
-        signature = signature_submit(ask=ask, sign_on=sign_on)
+        signature = signature_submit_and_email(ask=ask, sign_on=sign_on, base_url=base_url)
         _note(signer, signature.contact, signature, by)
     return Recorded(signature=signature, created=not existed, double_opt_in=True)
