@@ -255,6 +255,14 @@ class Stage(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
+# Stage sets the app asks about. Set after the class so they stay plain attributes, not
+# members (list(Stage), the choices and the migrations are unchanged).
+# Closed: the organisation has answered (or taken its name back); no follow-up is due.
+Stage.CLOSED = frozenset({Stage.SIGNED, Stage.DECLINED, Stage.WITHDRAWN})
+# Awaiting: asked and not yet answered, so a reminder may go out.
+Stage.AWAITING = frozenset({Stage.INVITED, Stage.FOLLOWED_UP})
+
+
 # The pipeline: every move an outreach entry may make. Anything else is refused.
 # "Followed up" is repeatable: later reminders are activities counted on the entry
 # (follow_up_count) while the stage stays.
@@ -282,13 +290,11 @@ STAGE_ORDER = [
 
 class OutreachQuerySet(models.QuerySet):
     def awaiting_reply(self):
-        return self.filter(stage__in=[Stage.INVITED, Stage.FOLLOWED_UP])
+        return self.filter(stage__in=Stage.AWAITING)
 
     def follow_ups_due_by(self, day):
         """Entries whose next follow-up falls on or before `day` (overdue ones included)."""
-        return self.filter(next_follow_up_on__lte=day).exclude(
-            stage__in=[Stage.SIGNED, Stage.DECLINED, Stage.WITHDRAWN]
-        )
+        return self.filter(next_follow_up_on__lte=day).exclude(stage__in=Stage.CLOSED)
 
 
 class Outreach(TimestampedModel):
@@ -385,7 +391,7 @@ class Outreach(TimestampedModel):
         return (
             self.next_follow_up_on is not None
             and self.next_follow_up_on < today
-            and self.stage not in {Stage.SIGNED, Stage.DECLINED, Stage.WITHDRAWN}
+            and self.stage not in Stage.CLOSED
         )
 
     def days_in_stage(self, now=None):

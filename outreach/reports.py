@@ -696,7 +696,7 @@ _FUNNEL_KEYS = (
 
 def _per_owner(entries, followed_up, today):
     sunday = week_bounds(today)[1]
-    open_entry = ~Q(stage__in=[Stage.SIGNED, Stage.DECLINED, Stage.WITHDRAWN])
+    open_entry = ~Q(stage__in=Stage.CLOSED)
     return (
         entries.values("owner_id", "owner__username", "owner__first_name", "owner__last_name")
         .annotate(
@@ -707,7 +707,7 @@ def _per_owner(entries, followed_up, today):
             signed_invited=Count("pk", filter=SIGNED & INVITED),
             signed_followed_up=Count("pk", filter=SIGNED & followed_up),
             signed_after_two=Count("pk", filter=SIGNED & Q(follow_up_count__gte=2)),
-            awaiting_reply=Count("pk", filter=Q(stage__in=[Stage.INVITED, Stage.FOLLOWED_UP])),
+            awaiting_reply=Count("pk", filter=Q(stage__in=Stage.AWAITING)),
             due=Count(
                 "pk",
                 filter=open_entry & Q(next_follow_up_on__gte=today, next_follow_up_on__lte=sunday),

@@ -9,8 +9,6 @@ from django.utils import timezone
 from outreach.dates import week_bounds
 from outreach.models import STAGE_ORDER, TRANSITIONS, Ask, Outreach, Signature, Stage
 
-AWAITING = [Stage.INVITED, Stage.FOLLOWED_UP]
-
 
 @dataclass
 class AskProgress:
@@ -104,7 +102,7 @@ def follow_ups_due(*, on, owner=None):
     awaiting a reply with reminders left. Ordered by owner, then date."""
     entries = (
         Outreach.objects.follow_ups_due_by(on)
-        .exclude(follow_up_count__gte=F("ask__max_reminders"), stage__in=AWAITING)
+        .exclude(follow_up_count__gte=F("ask__max_reminders"), stage__in=Stage.AWAITING)
         .select_related("ask", "organisation", "contact", "owner")
         .order_by("owner__username", "next_follow_up_on", "pk")
     )

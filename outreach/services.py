@@ -32,9 +32,6 @@ ASK_TAKES_NO_ORGANISATIONS = "This ask is signed by individuals only."
 ASK_TAKES_NO_INDIVIDUALS = "This ask is signed by organisations only."
 NEW_ENTRY_STAGE = "New pipeline entries start as prospects or as invited."
 
-# Stages after which no follow-up is planned.
-_CLOSED_STAGES = {Stage.SIGNED, Stage.DECLINED, Stage.WITHDRAWN}
-
 
 def _attribute(instance, user):
     """Name the user in the audit trail when there is no request to take it from."""
@@ -115,7 +112,7 @@ def _move(entry, stage, *, by, note="", at=None):
     if stage == Stage.INVITED and entry.invited_at is None:
         entry.invited_at = at
         changed.append("invited_at")
-    if stage in _CLOSED_STAGES and entry.next_follow_up_on is not None:
+    if stage in Stage.CLOSED and entry.next_follow_up_on is not None:
         entry.next_follow_up_on = None
         changed.append("next_follow_up_on")
     _attribute(entry, by)
@@ -577,7 +574,7 @@ def outreach_log_follow_up(*, outreach, by=None, at=None, summary=""):
     entry = Outreach.objects.select_for_update().select_related("ask").get(pk=outreach.pk)
     if entry.stage == Stage.PROSPECT:
         raise ValidationError({"stage": INVITE_FIRST}, code="invite_first")
-    if entry.stage in _CLOSED_STAGES:
+    if entry.stage in Stage.CLOSED:
         raise ValidationError(
             {"stage": REMINDER_CLOSED.format(stage=entry.get_stage_display())},
             code="reminder_closed",

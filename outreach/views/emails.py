@@ -82,7 +82,7 @@ class MessageTemplateUpdateView(_TemplateFormMixin, UpdateView):
 # everyone awaiting a reply", "thank all signatories".
 DEFAULT_STAGES = {
     Purpose.INVITATION: [Stage.PROSPECT],
-    Purpose.REMINDER: [Stage.INVITED, Stage.FOLLOWED_UP],
+    Purpose.REMINDER: Stage.AWAITING,
     Purpose.THANK_YOU: [Stage.SIGNED],
 }
 
