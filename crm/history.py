@@ -20,6 +20,14 @@ KIND = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
 REMOVED = _("(removed)")
 
 
+def attribute(instance, user):
+    """Name `user` in the audit trail of `instance`'s next save or delete, for writes made
+    outside a request (tasks, imports) or on someone's behalf. None leaves the default:
+    the request's user, if any."""
+    if user is not None:
+        instance._history_user = user
+
+
 @dataclass
 class Change:
     label: str

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from crm.history import attribute
 from crm.models import (
     Affiliation,
     ConsentRecord,
@@ -21,14 +22,9 @@ from outreach.rollups import rollup_tracked
 from outreach.signature_cache import signatures_changed
 
 
-def _attribute(instance, user):
-    if user is not None:
-        instance._history_user = user
-
-
 def _save(instance, by, m2m):
     instance.full_clean()
-    _attribute(instance, by)
+    attribute(instance, by)
     instance.save()
     for name, values in (m2m or {}).items():
         getattr(instance, name).set(values)
@@ -55,7 +51,7 @@ def contact_set_do_not_contact(*, contact, do_not_contact=True, by=None):
     if contact.do_not_contact == do_not_contact:
         return contact
     contact.do_not_contact = do_not_contact
-    _attribute(contact, by)
+    attribute(contact, by)
     contact.save(update_fields=["do_not_contact", "updated_at"])
     return contact
 
@@ -70,10 +66,10 @@ def affiliation_save(*, affiliation, by=None):
             contact=affiliation.contact_id, is_primary=True
         ).exclude(pk=affiliation.pk):
             other.is_primary = False
-            _attribute(other, by)
+            attribute(other, by)
             other.save(update_fields=["is_primary"])
     affiliation.validate_constraints()
-    _attribute(affiliation, by)
+    attribute(affiliation, by)
     affiliation.save()
     return affiliation
 
@@ -138,7 +134,7 @@ def consent_give(*, consent, by=None):
     first. Raises ValidationError naming the field at fault; nothing is saved then."""
     consent.withdrawn_at = None
     consent.full_clean()
-    _attribute(consent, by)
+    attribute(consent, by)
     consent.save()
     return consent
 
@@ -153,7 +149,7 @@ def consent_withdraw(*, consent, by=None, at=None):
     if consent.withdrawn_at is not None:
         return consent
     consent.withdrawn_at = max(at or timezone.now(), consent.given_at)
-    _attribute(consent, by)
+    attribute(consent, by)
     consent.save(update_fields=["withdrawn_at"])
     if consent.purpose == ConsentRecord.Purpose.PUBLIC_LISTING:
         _delist_signatures_of(consent, by)
@@ -300,7 +296,7 @@ def _settle_outreach(entries_by_ask, incoming, link, survivor, moved, by):
         mine = entries_by_ask.get(entry.ask_id)
         if mine is None:
             setattr(entry, link, survivor)
-            _attribute(entry, by)
+            attribute(entry, by)
             entry.save(update_fields=[link, "updated_at"])
             moved["outreach"] += 1
             continue
@@ -313,11 +309,11 @@ def _settle_outreach(entries_by_ask, incoming, link, survivor, moved, by):
         keep.invited_at = min(invited) if invited else None
         keep.notes = _combined_notes(keep.notes, drop.notes)
         keep.contact = keep.contact or drop.contact
-        _attribute(drop, by)
+        attribute(drop, by)
         drop._change_reason = f"Merged into outreach #{keep.pk}"
         drop.delete()
         setattr(keep, link, survivor)
-        _attribute(keep, by)
+        attribute(keep, by)
         keep._change_reason = "Merged duplicate records"
         keep.save()
         moved["outreach_combined"] += 1
@@ -337,13 +333,13 @@ def _settle_signatures(signatures, survivor_live, link, survivor, moved, by):
             # before the other joins the survivor.
             drop.status = Signature.Status.REJECTED
             drop.status_reason = f"Duplicate of signature #{keep.pk} (records merged)"
-            _attribute(drop, by)
+            attribute(drop, by)
             drop._change_reason = "Duplicate after merge"
             drop.save(update_fields=["status", "status_reason", "updated_at"])
             moved["signatures_combined"] += 1
             survivor_live[signature.ask_id] = keep
         setattr(signature, link, survivor)
-        _attribute(signature, by)
+        attribute(signature, by)
         signature._change_reason = "Merged duplicate records"
         signature.save(update_fields=[link, "updated_at"])
         moved["signatures"] += 1
@@ -437,12 +433,12 @@ def contact_merge(*, survivor, merged, values=None, by=None):
             if affiliation.is_primary and has_primary:
                 affiliation.is_primary = False
             has_primary = has_primary or affiliation.is_primary
-            _attribute(affiliation, by)
+            attribute(affiliation, by)
             affiliation.save()
             moved["affiliations"] += 1
             continue
         _fold_affiliation_into(existing, affiliation)
-        _attribute(existing, by)
+        attribute(existing, by)
         existing.save()
         affiliation.delete()
         moved["affiliations_combined"] += 1
@@ -461,7 +457,7 @@ def contact_merge(*, survivor, merged, values=None, by=None):
     # As an organisation's contact person: no uniqueness at stake.
     for entry in Outreach.objects.filter(contact=merged):
         entry.contact = survivor
-        _attribute(entry, by)
+        attribute(entry, by)
         entry.save(update_fields=["contact", "updated_at"])
         moved["outreach"] += 1
 
@@ -477,7 +473,7 @@ def contact_merge(*, survivor, merged, values=None, by=None):
         )
         for signature in Signature.objects.filter(contact=merged):  # signed for an organisation
             signature.contact = survivor
-            _attribute(signature, by)
+            attribute(signature, by)
             signature.save(update_fields=["contact", "updated_at"])
             moved["signatures"] += 1
     moved["activities"] += merged.activities.update(contact=survivor)
@@ -491,12 +487,12 @@ def contact_merge(*, survivor, merged, values=None, by=None):
     survivor.do_not_contact = survivor.do_not_contact or merged.do_not_contact
     old_email = merged.email
     merged_id, label = merged.pk, str(merged)
-    _attribute(merged, by)
+    attribute(merged, by)
     merged._change_reason = f"Merged into contact #{survivor.pk}"
     merged.delete()  # before the survivor takes over its e-mail
     merged.pk = merged_id
     survivor.full_clean()
-    _attribute(survivor, by)
+    attribute(survivor, by)
     survivor._change_reason = f"Merged with contact #{merged_id} ({label})"[:100]
     survivor.save()
     _record_merge(MergedRecord.Kind.CONTACT, survivor, merged, by, moved, email=old_email)
@@ -527,7 +523,7 @@ def organisation_merge(*, survivor, merged, values=None, by=None):
         existing = mine.get(affiliation.contact_id)
         if existing is None:
             affiliation.organisation = survivor
-            _attribute(affiliation, by)
+            attribute(affiliation, by)
             affiliation.save()
             moved["affiliations"] += 1
             continue
@@ -535,7 +531,7 @@ def organisation_merge(*, survivor, merged, values=None, by=None):
         primary = affiliation.is_primary and not existing.is_primary
         affiliation.delete()  # first: the contact may hold one primary affiliation only
         existing.is_primary = existing.is_primary or primary
-        _attribute(existing, by)
+        attribute(existing, by)
         existing.save()
         moved["affiliations_combined"] += 1
 
@@ -571,12 +567,12 @@ def organisation_merge(*, survivor, merged, values=None, by=None):
     _merge_values(survivor, merged, ORGANISATION_MERGE_FIELDS, values)
     key, short = organisation_keys(merged.name, merged.acronym)
     merged_id, label = merged.pk, str(merged)
-    _attribute(merged, by)
+    attribute(merged, by)
     merged._change_reason = f"Merged into organisation #{survivor.pk}"
     merged.delete()
     merged.pk = merged_id
     survivor.full_clean()
-    _attribute(survivor, by)
+    attribute(survivor, by)
     survivor._change_reason = f"Merged with organisation #{merged_id} ({label})"[:100]
     survivor.save()
     _record_merge(

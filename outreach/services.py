@@ -9,6 +9,7 @@ from django.db.models import F
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from crm.history import attribute
 from crm.models import Affiliation, ConsentRecord, Contact, Organisation, website_domain
 from crm.privacy import is_suppressed, suppression_note_matches
 from crm.text import FREE_MAIL_DOMAINS, normalise_email, normalise_name
@@ -31,12 +32,6 @@ SIGNER_MISSING = "A signature needs an organisation or a person."
 ASK_TAKES_NO_ORGANISATIONS = "This ask is signed by individuals only."
 ASK_TAKES_NO_INDIVIDUALS = "This ask is signed by organisations only."
 NEW_ENTRY_STAGE = "New pipeline entries start as prospects or as invited."
-
-
-def _attribute(instance, user):
-    """Name the user in the audit trail when there is no request to take it from."""
-    if user is not None:
-        instance._history_user = user
 
 
 # Moving an entry to Signed records its signature; these are the reasons it cannot.
@@ -115,7 +110,7 @@ def _move(entry, stage, *, by, note="", at=None):
     if stage in Stage.CLOSED and entry.next_follow_up_on is not None:
         entry.next_follow_up_on = None
         changed.append("next_follow_up_on")
-    _attribute(entry, by)
+    attribute(entry, by)
     entry.save(update_fields=changed)
     Activity.objects.create(
         kind=Activity.Kind.STAGE_CHANGE,
@@ -255,7 +250,7 @@ def signature_record(
             ask=ask, organisation=organisation, contact=contact, signed_at=signed_at, **fields
         )
         signature.full_clean(validate_constraints=False)
-        _attribute(signature, by)
+        attribute(signature, by)
         try:
             with transaction.atomic():
                 signature.save()
@@ -374,7 +369,7 @@ def _update_signature(signature, fields, signed_at, contact, by):
         signature.contact = contact
     signature.signed_at = min(signature.signed_at, signed_at)
     signature.full_clean(validate_constraints=False)
-    _attribute(signature, by)
+    attribute(signature, by)
     signature.save()
     rollup_apply(before, signature_slot(signature))
 
@@ -397,7 +392,7 @@ def signature_withdraw(*, signature, by=None, reason=""):
     # Links e-mailed earlier stop working.
     signature.confirm_nonce = signature.withdraw_nonce = ""
     signature.pending_changes = {}
-    _attribute(signature, by)
+    attribute(signature, by)
     signature.save(
         update_fields=[
             "status",
@@ -556,7 +551,7 @@ def outreach_invite(*, outreach, by=None, at=None, summary=""):
     _log(entry, Activity.Kind.INVITATION, by=by, at=at, summary=summary)
     entry = outreach_change_stage(outreach=entry, stage=Stage.INVITED, by=by, at=at)
     entry.next_follow_up_on = Cadence.for_ask(entry.ask).after_invitation(_local_day(at))
-    _attribute(entry, by)
+    attribute(entry, by)
     entry.save(update_fields=["next_follow_up_on", "updated_at"])
     return entry
 
@@ -583,7 +578,7 @@ def outreach_log_follow_up(*, outreach, by=None, at=None, summary=""):
     entry = outreach_change_stage(outreach=entry, stage=Stage.FOLLOWED_UP, by=by, at=at)
     entry.follow_up_count += 1
     entry.next_follow_up_on = Cadence.for_ask(entry.ask).after_reminder(_local_day(at))
-    _attribute(entry, by)
+    attribute(entry, by)
     entry.save(update_fields=["follow_up_count", "next_follow_up_on", "updated_at"])
     return entry
 
@@ -677,7 +672,7 @@ def outreach_set_contact(*, outreach, contact, by=None):
             code="not_affiliated",
         )
     entry.contact_id = contact_id
-    _attribute(entry, by)
+    attribute(entry, by)
     entry.save(update_fields=["contact", "updated_at"])
     return entry
 
@@ -726,7 +721,7 @@ def outreach_close_unanswered(*, on, by=None):
                 note=NO_RESPONSE_NOTE.format(count=entry.follow_up_count),
             )
             entry.next_follow_up_on = None
-            _attribute(entry, by)
+            attribute(entry, by)
             entry.save(update_fields=["next_follow_up_on", "updated_at"])
         moved.append(entry)
     return moved
@@ -1128,7 +1123,7 @@ def signature_verify(*, signature, by):
     signature.awaiting_verification = False
     signature.verified_at = timezone.now()
     signature.verified_by = by
-    _attribute(signature, by)
+    attribute(signature, by)
     signature.save(
         update_fields=["awaiting_verification", "verified_at", "verified_by", "updated_at"]
     )
@@ -1162,7 +1157,7 @@ def signature_reject(*, signature, by, reason):
     signature.awaiting_verification = False
     signature.confirm_nonce = signature.withdraw_nonce = ""
     signature.pending_changes = {}
-    _attribute(signature, by)
+    attribute(signature, by)
     signature.save()
     rollup_apply(before, signature_slot(signature))
     entry = matching_outreach(signature)
@@ -1194,7 +1189,7 @@ def signature_change_listing(*, signature, display_name, public, by, reason=""):
     signature.display_name = normalise_name(display_name)
     signature.public = public
     signature.full_clean(validate_constraints=False)
-    _attribute(signature, by)
+    attribute(signature, by)
     signature._change_reason = reason.strip() or "Display name edited"
     signature.save(update_fields=["display_name", "public", "updated_at"])
     return signature

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from crm.history import attribute
 from webhooks import payloads, safety, tasks
 from webhooks.models import WebhookDelivery, WebhookEndpoint, new_secret
 
@@ -23,8 +24,7 @@ def _save(endpoint, by, reason):
         safety.check_url(endpoint.url)
     except ValidationError as error:
         raise ValidationError({"url": error.error_list}) from error
-    if by is not None:
-        endpoint._history_user = by
+    attribute(endpoint, by)
     endpoint._change_reason = reason
     endpoint.save()
     return endpoint
@@ -53,8 +53,7 @@ def endpoint_new_secret(*, endpoint, by=None):
 
 def endpoint_delete(*, endpoint, by=None):
     """Delete the endpoint and its deliveries."""
-    if by is not None:
-        endpoint._history_user = by
+    attribute(endpoint, by)
     endpoint._change_reason = "Webhook endpoint deleted"
     audit.info("webhook endpoint %s (%s) deleted by %s", endpoint.pk, endpoint.url, by)
     endpoint.delete()
