@@ -290,10 +290,6 @@ NOT_PERSONAL = {
 }
 
 
-def holder(label):
-    return next(entry for entry in REGISTRY if entry.label == label)
-
-
 # --- suppression --------------------------------------------------------------------------
 
 

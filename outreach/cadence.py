@@ -73,6 +73,3 @@ class Cadence:
         return next_business_day_from(
             reminded_on + relativedelta(days=max(self.every, 1)), self.holidays
         )
-
-    def reminders_left(self, sent):
-        return max(self.max_reminders - sent, 0)

@@ -777,10 +777,6 @@ class SignOn:
     privacy_notice_version: str = ""
     privacy_notice_text: str = ""
 
-    @property
-    def email_domain(self):
-        return normalise_email(self.email).rpartition("@")[2]
-
 
 def email_domain(email):
     return normalise_email(email or "").rpartition("@")[2]
