@@ -161,15 +161,9 @@ def _move_to(stage):
     # The same service and the same report as the pipeline table's bulk move.
     def action(modeladmin, request, queryset):
         result = outreach_bulk_change_stage(entries=queryset, stage=stage, by=request.user)
-        modeladmin.message_user(
-            request,
-            f"{len(result.moved)} moved to “{stage.label}”"
-            + (f", {len(result.unchanged)} already there." if result.unchanged else "."),
-        )
-        for entry, reason in result.refused:
-            modeladmin.message_user(
-                request, f"Not moved — {entry.target_name}: {reason}", level=messages.WARNING
-            )
+        modeladmin.message_user(request, result.summary(stage))
+        for refusal in result.refusals():
+            modeladmin.message_user(request, refusal, level=messages.WARNING)
 
     action.allowed_permissions = ("change",)  # a viewer sees the list, and moves nothing
     action.__name__ = f"move_to_{stage.value}"

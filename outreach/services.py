@@ -683,6 +683,15 @@ class StageChanges:
     unchanged: list
     refused: list  # (entry, message)
 
+    def summary(self, stage):
+        """What a page says after the move: "3 moved to “Invited”, 1 already there." """
+        there = f", {len(self.unchanged)} already there." if self.unchanged else "."
+        return f"{len(self.moved)} moved to “{stage.label}”{there}"
+
+    def refusals(self):
+        """One sentence per entry that could not move, naming it and why."""
+        return [f"Not moved — {entry.target_name}: {reason}" for entry, reason in self.refused]
+
 
 def outreach_bulk_change_stage(*, entries, stage, by=None):
     """Move each entry to `stage` where the pipeline allows it. Each move is its own

@@ -99,13 +99,9 @@ class AskBulkView(StaffRequiredMixin, View):
 
     def _change_stage(self, request, entries, stage):
         result = outreach_bulk_change_stage(entries=entries, stage=stage, by=request.user)
-        messages.success(
-            request,
-            f"{len(result.moved)} moved to “{stage.label}”"
-            + (f", {len(result.unchanged)} already there." if result.unchanged else "."),
-        )
-        for entry, reason in result.refused:
-            messages.warning(request, f"Not moved — {entry.target_name}: {reason}")
+        messages.success(request, result.summary(stage))
+        for refusal in result.refusals():
+            messages.warning(request, refusal)
 
 
 def _without(query, *keys):
