@@ -35,7 +35,6 @@ ERASE_INSTEAD = (
     "A contact is not deleted: erase the person with POST /api/v1/contacts/<id>/erase/ "
     "(data protection role)."
 )
-ALREADY_ERASED = "This person's data is already erased."
 
 
 class StaffViewSet(viewsets.ModelViewSet):
@@ -242,8 +241,6 @@ class ContactViewSet(SavedThroughService, ExportMixin, StaffViewSet):
         details anonymised everywhere, their e-mail kept only as a hash unless
         `suppress` is false."""
         contact = self.get_object()
-        if contact.erased_at is not None:
-            raise ValidationError({"detail": ALREADY_ERASED})
         body = ContactEraseSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         erased = subject_erase(contact=contact, by=request.user, **body.validated_data)

@@ -18,9 +18,11 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db.models import EmailField, Q, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from crm.mentions import ERASED, Identifiers, fold, json_without_contact_details, strings_in
 from crm.signals import contact_erased
@@ -824,6 +826,9 @@ def names_to_review(identifiers, *, exclude=()):
     return review
 
 
+ALREADY_ERASED = gettext_lazy("This person's data is already erased.")
+
+
 def subject_erase(*, contact, by=None, suppress=True, reason="Erased on request"):
     """Anonymise `contact`: the records that are theirs get whole values replaced —
     the contact and its history, their signatures (kept so counts hold; individual ones
@@ -838,7 +843,8 @@ def subject_erase(*, contact, by=None, suppress=True, reason="Erased on request"
 
     Kept import files are read before the transaction and again after it (for files
     uploaded meanwhile), never inside it, so the database is locked only for the rows.
-    With `suppress`, a keyed hash of their e-mail is kept (Suppression). Returns Erased."""
+    With `suppress`, a keyed hash of their e-mail is kept (Suppression). Returns Erased.
+    Raises ValidationError (ALREADY_ERASED) for a person erased before."""
     from django.db import transaction
 
     from crm.models import ConsentRecord, Contact, Suppression
@@ -847,6 +853,8 @@ def subject_erase(*, contact, by=None, suppress=True, reason="Erased on request"
     files = scan_import_files(identifiers)
     with transaction.atomic():
         contact = Contact.objects.select_for_update().get(pk=contact.pk)
+        if contact.erased_at is not None:  # also when another erasure just won the lock
+            raise ValidationError(ALREADY_ERASED, code="already_erased")
         email = contact.email
         counts = {}
         now = timezone.now()

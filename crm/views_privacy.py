@@ -177,7 +177,11 @@ class SubjectEraseView(StaffRequiredMixin, View):
         form = EraseForm(request.POST)
         if not form.is_valid():
             return self.render(contact, form, erasure_review(contact))
-        erased = subject_erase(contact=contact, by=request.user)
+        try:
+            erased = subject_erase(contact=contact, by=request.user)
+        except ValidationError as error:  # erased meanwhile, from another tab
+            messages.error(request, " ".join(error.messages))
+            return redirect(contact)
         log.info("erasure of contact %s by %s", contact.pk, request.user.username)
         if erased.suppressed:
             text = _(

@@ -6,16 +6,17 @@ import files are read outside the erasure's transaction."""
 import unicodedata
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
 
 from crm import privacy, services
 from crm.models import Contact, ImportRecord
-from crm.privacy import FILE_DROPPED, subject_erase
+from crm.privacy import ALREADY_ERASED, FILE_DROPPED, subject_erase
 from outreach.models import Activity, DeliverySnapshot, Signature
 from outreach.services import delivery_snapshot_create, outreach_log_activity, signature_record
 from tests.crm.importing.helpers import csv_bytes, xlsx_bytes
-from tests.factories import make_ask, make_organisation, make_outreach, make_user
+from tests.factories import make_ask, make_contact, make_organisation, make_outreach, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -251,3 +252,17 @@ def test_her_data_export_does_not_carry_records_that_only_share_a_word_with_her_
     assert "crm.organisation" not in export["records"]
     names = {row["display_name"] for row in export["records"]["outreach.signature"]}
     assert names == {"Zoë Erasmus-Testa"}
+
+
+def test_a_person_is_erased_once_whichever_door_asks_again(client):
+    person = make_contact(first_name="Ana", email="ana@x.org")
+    subject_erase(contact=person)
+
+    with pytest.raises(ValidationError) as refused:
+        subject_erase(contact=person)
+    admin = make_user(role="admin")
+    client.force_login(admin)
+    again = client.post(f"/contacts/{person.pk}/erase/", {"confirm": "on"}, follow=True)
+
+    assert refused.value.messages == [str(ALREADY_ERASED)]
+    assert [str(message) for message in again.context["messages"]] == [str(ALREADY_ERASED)]
